@@ -1,0 +1,10 @@
+# Source this file to use the development environment built by tools/setup_env.sh:
+# the venv's python, the ROS 2 wheels, and the interface packages in .dev/install.
+_repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+_prefix="$_repo/.dev/install"
+export VIRTUAL_ENV="$_repo/.dev/venv"
+export PATH="$VIRTUAL_ENV/bin:$PATH"
+export AMENT_PREFIX_PATH="$_prefix:$VIRTUAL_ENV${AMENT_PREFIX_PATH:+:$AMENT_PREFIX_PATH}"
+export PYTHONPATH="$_prefix/lib/python3.11/site-packages${PYTHONPATH:+:$PYTHONPATH}"
+export LD_LIBRARY_PATH="$_prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+unset _repo _prefix
