@@ -17,6 +17,7 @@ setup(
         "opencv-python-headless>=4.8",
         "ai-edge-litert>=1.2",
         "pycocotools>=2.0.7",
+        "PyYAML>=5.4",
     ],
     entry_points={"console_scripts": ["mobilenet-ssd = mobilenet_ssd_ros.cli:main"]},
 )

@@ -1,0 +1,184 @@
+"""`mobilenet-ssd`: the offline command line on the same core as the ROS node.
+
+    mobilenet-ssd detect IMAGE_OR_DIR... [--json] [--annotate DIR]
+    mobilenet-ssd eval --dataset DIR --format coco128|yolo|voc|pennfudan|kitti
+    mobilenet-ssd models [--download]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import cv2
+
+from . import zoo
+from .datasets import DatasetError, image_files, load_dataset
+from .detector import Detector
+from .draw import annotate
+from .evaluate import evaluate, format_table, read_predictions
+from .model import ModelError
+
+
+def _add_model_args(p: argparse.ArgumentParser, threshold: float) -> None:
+    g = p.add_argument_group("model")
+    g.add_argument("--alpha", type=float, default=1.0, help="width multiplier of the zoo model (default 1.0)")
+    g.add_argument("--resolution", type=int, default=300, help="input resolution of the zoo model (default 300)")
+    g.add_argument("--model", help="explicit .tflite file (overrides the zoo lookup)")
+    g.add_argument("--labels", help="label map file (default: embedded in the model or next to it)")
+    g.add_argument("--model-dir", action="append", default=[], help="extra directory to search for zoo models")
+    g.add_argument("--threshold", type=float, default=threshold, help=f"score threshold (default {threshold})")
+    g.add_argument("--classes", help="comma-separated allow-list of label names")
+    g.add_argument("--max-detections", type=int, help="keep at most this many detections per image")
+    g.add_argument("--threads", type=int, help="interpreter threads (default: all cores)")
+    g.add_argument("--no-xnnpack", action="store_true", help="disable the XNNPACK delegate")
+
+
+def _detector(args: argparse.Namespace) -> Detector:
+    return Detector(
+        args.model,
+        alpha=args.alpha,
+        resolution=args.resolution,
+        labels=args.labels,
+        model_dirs=args.model_dir,
+        num_threads=args.threads,
+        use_xnnpack=not args.no_xnnpack,
+        score_threshold=args.threshold,
+        classes=[c.strip() for c in args.classes.split(",")] if args.classes else None,
+        max_detections=args.max_detections,
+    )
+
+
+def read_rgb(path: Path):
+    """An image file as RGB uint8, or None if OpenCV cannot decode it."""
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    return None if bgr is None else cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    detector = _detector(args)
+    files = [f for p in args.paths for f in image_files(Path(p))]
+    missing = [p for p in args.paths if not Path(p).exists()]
+    for p in missing:
+        print(f"error: {p}: no such file or directory", file=sys.stderr)
+    if args.annotate:
+        Path(args.annotate).mkdir(parents=True, exist_ok=True)
+    failures = len(missing)
+    total_ms = invoke_ms = 0.0
+    for path in files:
+        rgb = read_rgb(path)
+        if rgb is None:
+            print(f"error: {path}: not a readable image", file=sys.stderr)
+            failures += 1
+            continue
+        detections = detector.detect(rgb)
+        total_ms += detector.last_timings.total_ms
+        invoke_ms += detector.last_timings.inference_ms
+        if args.json:
+            print(json.dumps({"image": str(path), "width": rgb.shape[1], "height": rgb.shape[0],
+                              "detections": [d.to_dict() for d in detections]}))
+        else:
+            print(f"{path}: {len(detections)} detection(s)")
+            for d in detections:
+                b = d.bbox
+                print(f"  {d.label:<14} {d.score:.2f}  [{b.xmin:.0f} {b.ymin:.0f} {b.xmax:.0f} {b.ymax:.0f}]")
+        if args.annotate:
+            out = Path(args.annotate) / (path.stem + ".jpg")
+            cv2.imwrite(str(out), cv2.cvtColor(annotate(rgb, detections), cv2.COLOR_RGB2BGR))
+    done = len(files) - (failures - len(missing))
+    if done:
+        print(
+            f"{done} image(s) with {detector.model_id} ({detector.model.info.runtime}): "
+            f"detect {total_ms / done:.1f} ms/image, of which invoke {invoke_ms / done:.1f} ms "
+            f"(detect/invoke {total_ms / invoke_ms:.3f})"
+            + (f"; annotated images in {args.annotate}" if args.annotate else ""),
+            file=sys.stderr,
+        )
+    if not files and not missing:
+        print("error: no images found", file=sys.stderr)
+        return 1
+    return 1 if failures else 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    samples = load_dataset(args.dataset, args.format)
+    if args.limit:
+        samples = samples[: args.limit]
+    start = time.perf_counter()
+    if args.predictions:
+        predictions = read_predictions(args.predictions)
+        source = f"predictions from {args.predictions}"
+    else:
+        detector = _detector(args)
+        predictions = {}
+        for sample in samples:
+            rgb = read_rgb(sample.image_path)
+            if rgb is None:
+                raise DatasetError(f"{sample.image_path}: not a readable image")
+            predictions[sample.image_path.name] = detector.detect(rgb)
+        source = f"{detector.model_id}, threshold {args.threshold}"
+    result = evaluate(samples, predictions)
+    title = f"{args.dataset} ({args.format}) -- {source} -- {time.perf_counter() - start:.1f} s"
+    print(format_table(result, title))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result.to_dict(), indent=2))
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    if args.download:
+        for entry in zoo.entries():
+            found = zoo.download(entry)
+            print(f"downloaded {entry.name} -> {found.model_path} (sha256 verified)")
+    print(f"cache directory: {zoo.cache_dir()}")
+    print("search path: " + ", ".join(str(d) for d in zoo.search_dirs(args.model_dir)))
+    print(f"{'alpha':>6} {'res':>5}  {'name':<34} location")
+    for entry in zoo.entries():
+        found = zoo.locate(entry, args.model_dir)
+        where = str(found.model_path) if found else "not on this machine (mobilenet-ssd models --download)"
+        print(f"{entry.alpha:>6.2f} {entry.resolution:>5}  {entry.name:<34} {where}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mobilenet-ssd", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("detect", help="detect objects in images")
+    p.add_argument("paths", nargs="+", help="image files or folders (searched recursively)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per image")
+    p.add_argument("--annotate", metavar="DIR", help="write annotated images into DIR")
+    _add_model_args(p, threshold=0.5)
+    p.set_defaults(func=cmd_detect)
+
+    p = sub.add_parser("eval", help="COCO-style mAP on a labeled dataset")
+    p.add_argument("--dataset", required=True, help="dataset folder")
+    p.add_argument("--format", required=True, choices=["coco128", "yolo", "voc", "pennfudan", "kitti"])
+    p.add_argument("--predictions", help="evaluate saved `detect --json` output instead of running the model")
+    p.add_argument("--limit", type=int, help="only the first N images")
+    p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    _add_model_args(p, threshold=0.0)
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("models", help="list the model zoo and what is on this machine")
+    p.add_argument("--download", action="store_true", help="download and verify the zoo models (needs internet)")
+    p.add_argument("--model-dir", action="append", default=[], help="extra directory to search")
+    p.set_defaults(func=cmd_models)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ModelError, zoo.ModelNotAvailableError, zoo.ModelDownloadError, DatasetError, KeyError, ValueError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

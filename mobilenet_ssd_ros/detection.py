@@ -1,0 +1,59 @@
+"""The small value types the detector returns (in the spirit of pycoral's adapters)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class BBox:
+    """An axis-aligned box in pixel coordinates of the original image (x right, y down)."""
+
+    xmin: float
+    ymin: float
+    xmax: float
+    ymax: float
+
+    @property
+    def width(self) -> float:
+        return self.xmax - self.xmin
+
+    @property
+    def height(self) -> float:
+        return self.ymax - self.ymin
+
+    @property
+    def area(self) -> float:
+        return max(0.0, self.width) * max(0.0, self.height)
+
+    @property
+    def center(self) -> tuple[float, float]:
+        return ((self.xmin + self.xmax) / 2.0, (self.ymin + self.ymax) / 2.0)
+
+    def iou(self, other: BBox) -> float:
+        """Intersection over union, 0 for disjoint boxes."""
+        w = min(self.xmax, other.xmax) - max(self.xmin, other.xmin)
+        h = min(self.ymax, other.ymax) - max(self.ymin, other.ymin)
+        if w <= 0 or h <= 0:
+            return 0.0
+        inter = w * h
+        return inter / (self.area + other.area - inter)
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One detected object: label name, the model's class index, score in [0, 1], box."""
+
+    label: str
+    class_id: int
+    score: float
+    bbox: BBox
+
+    def to_dict(self) -> dict:
+        """JSON-ready form; the box as [xmin, ymin, xmax, ymax] pixels."""
+        b = self.bbox
+        return {
+            "label": self.label,
+            "class_id": self.class_id,
+            "score": round(self.score, 6),
+            "bbox": [round(b.xmin, 2), round(b.ymin, 2), round(b.xmax, 2), round(b.ymax, 2)],
+        }

@@ -1,0 +1,116 @@
+"""`Detector(model).detect(rgb) -> list[Detection]`: the whole core in one object.
+
+One frame's path: check the image, resize it straight into the input tensor, invoke,
+read the four small output tensors, filter and scale to the original image. Only
+`invoke()` is heavy; the per-stage times of the last call are kept in `last_timings`
+so callers (the node's ~/stats, the benchmarks) can report them without re-measuring.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import zoo
+from .detection import Detection
+from .labels import LabelMap
+from .model import Model
+from .postprocess import DetectionFilter, to_detections
+from .preprocess import Preprocessor
+from .runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Milliseconds spent in each stage of one `detect()` call."""
+
+    preprocess_ms: float = 0.0
+    inference_ms: float = 0.0
+    postprocess_ms: float = 0.0
+
+    @property
+    def total_ms(self) -> float:
+        return self.preprocess_ms + self.inference_ms + self.postprocess_ms
+
+
+def resolve_model_path(
+    model: str | Path | None, alpha: float, resolution: int, model_dirs: Sequence[str | Path] = ()
+) -> tuple[Path, Path | None, str]:
+    """(model file, labels file or None, model id) for an explicit path or a zoo lookup."""
+    if model is not None:
+        return Path(model), None, f"{Path(model).parent.name}/{Path(model).name}"
+    found = zoo.find(alpha, resolution, model_dirs)
+    return found.model_path, found.labels_path, found.entry.name
+
+
+class Detector:
+    """A loaded SSD model with its labels and a detection filter.
+
+    `detect()` is not re-entrant (one interpreter); use one Detector per thread. The
+    filter may be replaced from another thread at any time (`detector.filter = ...`):
+    it is an immutable object, so each frame sees either the old or the new one.
+    """
+
+    def __init__(
+        self,
+        model: str | Path | None = None,
+        *,
+        alpha: float = 1.0,
+        resolution: int = 300,
+        labels: str | Path | None = None,
+        model_dirs: Sequence[str | Path] = (),
+        num_threads: int | None = None,
+        use_xnnpack: bool = True,
+        score_threshold: float = 0.5,
+        classes: Iterable[str] | None = None,
+        max_detections: int | None = None,
+        runtime: Runtime | None = None,
+    ):
+        path, zoo_labels, self.model_id = resolve_model_path(model, alpha, resolution, model_dirs)
+        self.model = Model(path, num_threads=num_threads, use_xnnpack=use_xnnpack, runtime=runtime)
+        self.labels: LabelMap = self.model.labels(labels if labels is not None else zoo_labels)
+        self.filter = self.make_filter(score_threshold, classes, max_detections)
+        self._preprocess = Preprocessor(self.model.interpreter, self.model.info.input)
+        self.last_timings = Timings()
+
+    @property
+    def input_size(self) -> tuple[int, int]:
+        """(width, height) of the model input."""
+        spec = self.model.info.input
+        return spec.width, spec.height
+
+    def make_filter(
+        self, score_threshold: float = 0.5, classes: Iterable[str] | None = None, max_detections: int | None = None
+    ) -> DetectionFilter:
+        """A filter with label names resolved to this model's class ids (KeyError lists
+        the valid names)."""
+        class_ids = None if classes is None else self.labels.ids_for(classes)
+        return DetectionFilter(score_threshold, class_ids, max_detections)
+
+    def detect(self, image: np.ndarray, keep: DetectionFilter | None = None) -> list[Detection]:
+        """Detections in `image` (HxWx3 RGB, HxW gray or HxWx4 RGBA, uint8), boxes in
+        its pixel coordinates, best first."""
+        keep = keep or self.filter
+        interpreter = self.model.interpreter
+        outputs = self.model.info.outputs
+        t0 = time.perf_counter()
+        self._preprocess(image)
+        t1 = time.perf_counter()
+        interpreter.invoke()
+        t2 = time.perf_counter()
+        detections = to_detections(
+            interpreter.get_tensor(outputs.boxes)[0],
+            interpreter.get_tensor(outputs.classes)[0],
+            interpreter.get_tensor(outputs.scores)[0],
+            int(interpreter.get_tensor(outputs.count).reshape(-1)[0]),
+            image.shape[1],
+            image.shape[0],
+            self.labels,
+            keep,
+        )
+        t3 = time.perf_counter()
+        self.last_timings = Timings((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3)
+        return detections
