@@ -113,7 +113,7 @@ def load_yolo(root: Path) -> list[Sample]:
                     continue
                 cls, cx, cy, w, h = line.split()[:5]
                 cx, cy, w, h = float(cx) * width, float(cy) * height, float(w) * width, float(h) * height
-                box = BBox(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+                box = BBox(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2).clip(width, height)
                 objects.append(GroundTruth(coco_name(names[int(cls)]), box))
         samples.append(Sample(image, width, height, tuple(objects)))
     return samples
@@ -136,11 +136,11 @@ def load_voc(root: Path) -> list[Sample]:
         objects = []
         for obj in tree.iter("object"):
             bb = obj.find("bndbox")
-            # VOC pixel indices are 1-based and inclusive.
+            # VOC pixel indices are 1-based and inclusive; some tools write 0 anyway.
             box = BBox(
                 float(bb.findtext("xmin")) - 1, float(bb.findtext("ymin")) - 1,
                 float(bb.findtext("xmax")), float(bb.findtext("ymax")),
-            )
+            ).clip(width, height)
             difficult = obj.findtext("difficult", "0").strip() == "1"
             objects.append(GroundTruth(coco_name(obj.findtext("name")), box, ignore=difficult))
         samples.append(Sample(image, width, height, tuple(objects)))
@@ -163,7 +163,7 @@ def load_pennfudan(root: Path) -> list[Sample]:
         size = _PENNFUDAN_SIZE.search(text)
         width, height = (int(size.group(1)), int(size.group(2))) if size else _image_size(image)
         objects = tuple(
-            GroundTruth("person", BBox(float(x0) - 1, float(y0) - 1, float(x1), float(y1)))
+            GroundTruth("person", BBox(float(x0) - 1, float(y0) - 1, float(x1), float(y1)).clip(width, height))
             for x0, y0, x1, y1 in _PENNFUDAN_BOX.findall(text)
         )
         samples.append(Sample(image, width, height, objects))
@@ -183,7 +183,7 @@ def load_kitti(root: Path) -> list[Sample]:
             if len(fields) < 8 or fields[0] not in KITTI_TO_COCO:
                 continue
             x0, y0, x1, y1 = map(float, fields[4:8])
-            objects.append(GroundTruth(KITTI_TO_COCO[fields[0]], BBox(x0, y0, x1, y1)))
+            objects.append(GroundTruth(KITTI_TO_COCO[fields[0]], BBox(x0, y0, x1, y1).clip(width, height)))
         samples.append(Sample(image, width, height, tuple(objects)))
     return samples
 

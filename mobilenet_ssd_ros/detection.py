@@ -29,6 +29,13 @@ class BBox:
     def center(self) -> tuple[float, float]:
         return ((self.xmin + self.xmax) / 2.0, (self.ymin + self.ymax) / 2.0)
 
+    def clip(self, width: float, height: float) -> BBox:
+        """The part of the box inside a width x height image."""
+        return BBox(
+            min(max(self.xmin, 0.0), width), min(max(self.ymin, 0.0), height),
+            min(max(self.xmax, 0.0), width), min(max(self.ymax, 0.0), height),
+        )
+
     def iou(self, other: BBox) -> float:
         """Intersection over union, 0 for disjoint boxes."""
         w = min(self.xmax, other.xmax) - max(self.xmin, other.xmin)

@@ -112,7 +112,7 @@ class Model:
             path=str(path),
             sha256=hashlib.sha256(content).hexdigest(),
             runtime=runtime.name,
-            input=_input_spec(path, interpreter),
+            input=input_spec(path, interpreter),
             outputs=outputs,
             max_detections=_max_detections(interpreter, outputs),
             embedded_labels=_embedded_labels(content),
@@ -158,7 +158,8 @@ def _read_model_bytes(path: Path) -> bytes:
     return content
 
 
-def _input_spec(path: Path, interpreter: Any) -> InputSpec:
+def input_spec(path: Path, interpreter: Any) -> InputSpec:
+    """The single [1, H, W, 3] image input of an allocated interpreter."""
     inputs = interpreter.get_input_details()
     if len(inputs) != 1:
         raise ModelError(path, f"expected one image input, found {len(inputs)} inputs")
