@@ -5,6 +5,8 @@ _prefix="$_repo/.dev/install"
 export VIRTUAL_ENV="$_repo/.dev/venv"
 export PATH="$VIRTUAL_ENV/bin:$PATH"
 export AMENT_PREFIX_PATH="$_prefix:$VIRTUAL_ENV${AMENT_PREFIX_PATH:+:$AMENT_PREFIX_PATH}"
-export PYTHONPATH="$_prefix/lib/python3.11/site-packages${PYTHONPATH:+:$PYTHONPATH}"
+# The sources first: the package in .dev/install only contributes the generated `msg`
+# (mobilenet_ssd_ros/__init__.py extends the package path to it).
+export PYTHONPATH="$_repo:$_prefix/lib/python3.11/site-packages${PYTHONPATH:+:$PYTHONPATH}"
 export LD_LIBRARY_PATH="$_prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 unset _repo _prefix

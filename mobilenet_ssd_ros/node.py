@@ -1,0 +1,441 @@
+"""The ROS 2 lifecycle node: camera images in, vision_msgs/Detection2DArray out.
+
+The node only translates between ROS and the core (`Detector`). Its shape:
+- configure: validate parameters, load the model, create publishers. A failure returns
+  FAILURE with the reason in the log and leaves nothing behind (state: unconfigured).
+- activate: subscribe to the cameras and start the one worker thread. Subscriptions
+  exist only while active, so an inactive node costs no CPU for incoming images.
+- deactivate: unsubscribe, stop the worker; nothing is processed or published.
+- cleanup / shutdown / error: release the interpreter and every entity.
+
+Newest-frame processing: each camera has a one-slot mailbox. The subscription callback
+(executor thread) only puts the message there; a frame that replaces one still waiting
+is counted as dropped. One worker thread serves the cameras round-robin, so latency never
+grows with backlog and no camera starves. The executor never runs inference.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+import rclpy
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
+from rclpy.exceptions import ParameterUninitializedException
+from rclpy.executors import ExternalShutdownException
+from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
+from rclpy.parameter import Parameter
+from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy,
+                       qos_profile_sensor_data)
+from sensor_msgs.msg import CompressedImage, Image
+from std_msgs.msg import Header
+from vision_msgs.msg import Detection2DArray, LabelInfo
+
+from .detector import Detector
+from .draw import annotate
+from .image_input import BadImageError, message_to_image
+from .messages import detection_array, label_info, rgb_image
+from .model import ModelError
+from .msg import DetectionStats
+from .zoo import ModelDownloadError, ModelNotAvailableError
+
+NODE_NAME = "mobilenet_ssd"
+LOG_THROTTLE_S = 5.0
+MODEL_PARAMS = ("alpha", "resolution", "model", "labels")
+FILTER_PARAMS = ("score_threshold", "classes", "max_detections")
+
+
+def _descriptor(description: str, *, read_only: bool = False, float_range=None, int_range=None,
+                type_: int | None = None) -> ParameterDescriptor:
+    d = ParameterDescriptor(description=description, read_only=read_only)
+    if float_range:
+        d.floating_point_range = [FloatingPointRange(from_value=float_range[0], to_value=float_range[1], step=0.0)]
+    if int_range:
+        d.integer_range = [IntegerRange(from_value=int_range[0], to_value=int_range[1], step=1)]
+    if type_ is not None:
+        d.type = type_
+    return d
+
+
+# name: (default, descriptor). Defaults documented in config/params.yaml.
+PARAMETERS: dict[str, tuple[Any, ParameterDescriptor]] = {
+    "alpha": (1.0, _descriptor("MobileNet width multiplier of the zoo model", float_range=(0.25, 1.0))),
+    "resolution": (300, _descriptor("square input resolution of the zoo model, pixels", int_range=(32, 1024))),
+    "model": ("", _descriptor("explicit .tflite path; overrides the zoo lookup by alpha/resolution")),
+    "labels": ("", _descriptor("label map file; default: embedded in the model or next to it")),
+    "score_threshold": (0.5, _descriptor("minimum score of a published detection", float_range=(0.0, 1.0))),
+    "classes": (Parameter.Type.STRING_ARRAY,
+                _descriptor("allow-list of label names; unset or empty: every class", type_=9)),
+    "max_detections": (0, _descriptor("most detections per image; 0: all the model returns", int_range=(0, 1000))),
+    "num_threads": (0, _descriptor("interpreter threads; 0: all cores (takes effect on configure)",
+                                   int_range=(0, 64))),
+    "use_xnnpack": (True, _descriptor("use the XNNPACK delegate (takes effect on configure)")),
+    "input_compressed": (False, _descriptor(
+        "subscribe to <image>/compressed (sensor_msgs/CompressedImage, JPEG or PNG) instead of <image>")),
+    "qos_reliability": ("best_effort", _descriptor(
+        "input QoS reliability: best_effort (REP-2003 sensor data) or reliable")),
+    "qos_depth": (1, _descriptor("input QoS history depth", int_range=(1, 100))),
+    "publish_debug_image": (True, _descriptor(
+        "publish ~/debug_image (annotated image); computed only while someone subscribes")),
+    "cameras": (Parameter.Type.STRING_ARRAY, _descriptor(
+        "camera names; each reads <name>/image and publishes under ~/<name>/. Unset: one camera, "
+        "topics image and ~/", read_only=True, type_=9)),
+    "autostart": (False, _descriptor("configure and activate at start-up (no lifecycle manager)",
+                                     read_only=True)),
+}
+
+
+@dataclass
+class CameraStats:
+    """Counters of one camera, reset when diagnostics are published (except totals)."""
+
+    processed: int = 0
+    latency_ms_sum: float = 0.0
+    dropped_since_stats: int = 0
+    dropped_total: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+
+
+class Camera:
+    """One input: its subscription, its output publishers and its one-slot mailbox."""
+
+    def __init__(self, name: str, prefix: str, out_prefix: str):
+        self.name = name
+        self.input_topic = f"{prefix}image"
+        self.out_prefix = out_prefix
+        self.pending: Any = None  # newest waiting message; guarded by the node's condition
+        self.subscription = None
+        self.detections_pub = None
+        self.stats_pub = None
+        self.debug_pub = None
+        self.stats = CameraStats()
+
+
+class DetectorNode(LifecycleNode):
+    def __init__(self, node_name: str = NODE_NAME, **kwargs):
+        super().__init__(node_name, **kwargs)
+        for name, (default, descriptor) in PARAMETERS.items():
+            self.declare_parameter(name, default, descriptor)
+        self._detector: Detector | None = None
+        self._cameras: list[Camera] = []
+        self._label_info_pub = None
+        self._diag_pub = None
+        self._diag_timer = None
+        self._condition = threading.Condition()
+        self._worker: threading.Thread | None = None
+        self._running = False
+        self._next_camera = 0
+        self._last_diag = time.monotonic()
+        self._state_label = "unconfigured"
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+
+    # -- parameters ---------------------------------------------------------------------
+    def _param(self, name: str) -> Any:
+        """A parameter's value; string arrays declared without a default read as []."""
+        try:
+            return self.get_parameter(name).value
+        except ParameterUninitializedException:
+            return []
+
+    def _classes(self, value: Sequence[str] | None) -> list[str] | None:
+        return list(value) if value else None
+
+    def _make_detector(self, overrides: dict[str, Any] | None = None) -> Detector:
+        p = {name: self._param(name) for name in (*MODEL_PARAMS, *FILTER_PARAMS, "num_threads", "use_xnnpack")}
+        p.update(overrides or {})
+        return Detector(
+            p["model"] or None,
+            alpha=p["alpha"],
+            resolution=p["resolution"],
+            labels=p["labels"] or None,
+            num_threads=p["num_threads"] or None,
+            use_xnnpack=p["use_xnnpack"],
+            score_threshold=p["score_threshold"],
+            classes=self._classes(p["classes"]),
+            max_detections=p["max_detections"] or None,
+        )
+
+    def _on_set_parameters(self, params: list[Parameter]) -> SetParametersResult:
+        """Validate changes; filter changes apply to the next frame, model changes load the
+        new model here (off the worker's hot path) and swap it in only if it loaded."""
+        changes = {p.name: p.value for p in params}
+        if "qos_reliability" in changes and changes["qos_reliability"] not in ("best_effort", "reliable"):
+            return SetParametersResult(successful=False,
+                                       reason="qos_reliability must be 'best_effort' or 'reliable'")
+        detector = self._detector
+        if detector is None:
+            return SetParametersResult(successful=True)
+        try:
+            if any(name in changes for name in MODEL_PARAMS):
+                new = self._make_detector(changes)
+                self._detector = new  # atomic swap: the worker reads it once per frame
+                self._publish_label_info()
+                self.get_logger().info(f"switched model to {new.model_id}")
+            elif any(name in changes for name in FILTER_PARAMS):
+                p = {name: changes.get(name, self._param(name)) for name in FILTER_PARAMS}
+                detector.filter = detector.make_filter(
+                    p["score_threshold"], self._classes(p["classes"]), p["max_detections"] or None)
+                self._publish_label_info()
+        except (ModelError, ModelNotAvailableError, ModelDownloadError, KeyError, ValueError) as exc:
+            reason = exc.args[0] if isinstance(exc, KeyError) else str(exc)
+            self.get_logger().error(f"parameter change rejected: {reason}")
+            return SetParametersResult(successful=False, reason=str(reason))
+        return SetParametersResult(successful=True)
+
+    # -- lifecycle ----------------------------------------------------------------------
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        try:
+            self._detector = self._make_detector()
+        except (ModelError, ModelNotAvailableError, ModelDownloadError, KeyError, ValueError) as exc:
+            reason = exc.args[0] if isinstance(exc, KeyError) else exc
+            self.get_logger().error(f"configure failed: {reason}")
+            self._detector = None
+            return TransitionCallbackReturn.FAILURE
+        names = self._param("cameras")
+        if names:
+            self._cameras = [Camera(n, f"{n}/", f"~/{n}/") for n in names]
+        else:
+            self._cameras = [Camera("camera", "", "~/")]
+        out_qos = QoSProfile(depth=10)
+        for cam in self._cameras:
+            cam.detections_pub = self.create_lifecycle_publisher(
+                Detection2DArray, cam.out_prefix + "detections", out_qos)
+            cam.stats_pub = self.create_lifecycle_publisher(DetectionStats, cam.out_prefix + "stats", out_qos)
+            cam.debug_pub = self.create_lifecycle_publisher(Image, cam.out_prefix + "debug_image", QoSProfile(depth=1))
+        latched = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL)
+        self._label_info_pub = self.create_publisher(LabelInfo, "~/label_info", latched)
+        self._publish_label_info()
+        self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self._diag_timer = self.create_timer(1.0, self._publish_diagnostics)
+        self._state_label = "inactive"
+        info = self._detector.model.info
+        self.get_logger().info(
+            f"configured: model {self._detector.model_id} ({info.input.width}x{info.input.height} "
+            f"{info.input.dtype.__name__}, {info.runtime}), cameras: "
+            + ", ".join(f"{c.input_topic}{'/compressed' if self._param('input_compressed') else ''}"
+                        for c in self._cameras))
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        reliable = self._param("qos_reliability") == "reliable"
+        qos = QoSProfile(
+            history=HistoryPolicy.KEEP_LAST,
+            depth=self._param("qos_depth"),
+            reliability=ReliabilityPolicy.RELIABLE if reliable else qos_profile_sensor_data.reliability,
+            durability=DurabilityPolicy.VOLATILE,
+        )
+        compressed = self._param("input_compressed")
+        for cam in self._cameras:
+            topic = cam.input_topic + ("/compressed" if compressed else "")
+            msg_type = CompressedImage if compressed else Image
+            cam.subscription = self.create_subscription(
+                msg_type, topic, lambda msg, cam=cam: self._on_image(cam, msg), qos)
+        self._running = True
+        self._worker = threading.Thread(target=self._work, name="mobilenet_ssd_worker", daemon=True)
+        self._worker.start()
+        self._state_label = "active"
+        return super().on_activate(state)
+
+    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._stop_processing()
+        self._state_label = "inactive"
+        return super().on_deactivate(state)
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._release()
+        self._state_label = "finalized"
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_error(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self.get_logger().error(f"error during a transition from {state.label}; releasing everything")
+        self._release()
+        return TransitionCallbackReturn.SUCCESS
+
+    def _stop_processing(self) -> None:
+        for cam in self._cameras:
+            if cam.subscription is not None:
+                self.destroy_subscription(cam.subscription)
+                cam.subscription = None
+        with self._condition:
+            self._running = False
+            for cam in self._cameras:
+                cam.pending = None
+            self._condition.notify_all()
+        if self._worker is not None:
+            self._worker.join(timeout=10.0)
+            self._worker = None
+
+    def _release(self) -> None:
+        """Back to the unconfigured state: no worker, no entities, no interpreter."""
+        self._stop_processing()
+        for cam in self._cameras:
+            for pub in (cam.detections_pub, cam.stats_pub, cam.debug_pub):
+                if pub is not None:
+                    self.destroy_lifecycle_publisher(pub)
+        self._cameras = []
+        for pub in (self._label_info_pub, self._diag_pub):
+            if pub is not None:
+                self.destroy_publisher(pub)
+        self._label_info_pub = self._diag_pub = None
+        if self._diag_timer is not None:
+            self.destroy_timer(self._diag_timer)
+            self._diag_timer = None
+        self._detector = None
+        self._state_label = "unconfigured"
+
+    # -- frames -------------------------------------------------------------------------
+    def _on_image(self, cam: Camera, msg: Any) -> None:
+        """Executor thread: put the frame in the camera's mailbox, nothing else."""
+        with self._condition:
+            if not self._running:
+                return
+            if cam.pending is not None:
+                cam.stats.dropped_since_stats += 1
+                cam.stats.dropped_total += 1
+            cam.pending = msg
+            self._condition.notify()
+
+    def _next_frame(self) -> tuple[Camera, Any] | None:
+        """Worker: wait for a frame, serving cameras round-robin. None when stopping."""
+        with self._condition:
+            while self._running:
+                n = len(self._cameras)
+                for i in range(n):
+                    cam = self._cameras[(self._next_camera + i) % n]
+                    if cam.pending is not None:
+                        msg, cam.pending = cam.pending, None
+                        self._next_camera = (self._next_camera + i + 1) % n
+                        return cam, msg
+                self._condition.wait()
+        return None
+
+    def _work(self) -> None:
+        while (item := self._next_frame()) is not None:
+            cam, msg = item
+            try:
+                self._process(cam, msg)
+            except BadImageError as exc:
+                self._count_error(cam, exc.kind)
+                self.get_logger().error(f"{cam.input_topic}: bad image: {exc}", throttle_duration_sec=LOG_THROTTLE_S)
+            except Exception as exc:  # noqa: BLE001 - one bad frame must not kill the worker
+                self._count_error(cam, "internal")
+                self.get_logger().error(f"{cam.input_topic}: frame failed: {exc!r}",
+                                        throttle_duration_sec=LOG_THROTTLE_S)
+
+    def _count_error(self, cam: Camera, kind: str) -> None:
+        cam.stats.errors[kind] = cam.stats.errors.get(kind, 0) + 1
+
+    def _process(self, cam: Camera, msg: Any) -> None:
+        detector = self._detector
+        if detector is None:
+            return
+        start = time.perf_counter()
+        image = message_to_image(msg)
+        converted = time.perf_counter()
+        detections = detector.detect(image)
+        timings = detector.last_timings
+        cam.detections_pub.publish(detection_array(detections, msg.header))
+        if self._param("publish_debug_image") and cam.debug_pub.get_subscription_count() > 0:
+            rgb = image if image.ndim == 3 and image.shape[2] == 3 else _to_rgb(image)
+            cam.debug_pub.publish(rgb_image(annotate(rgb, detections), msg.header))
+        done = time.perf_counter()
+        now = self.get_clock().now()
+        stamp = msg.header.stamp
+        latency_ms = (now.nanoseconds - (stamp.sec * 1_000_000_000 + stamp.nanosec)) / 1e6
+        info = detector.model.info
+        with self._condition:
+            dropped = cam.stats.dropped_since_stats
+            cam.stats.dropped_since_stats = 0
+            cam.stats.processed += 1
+            cam.stats.latency_ms_sum += latency_ms
+        cam.stats_pub.publish(DetectionStats(
+            header=msg.header,
+            preprocess_ms=(converted - start) * 1e3 + timings.preprocess_ms,
+            inference_ms=timings.inference_ms,
+            postprocess_ms=(done - converted) * 1e3 - timings.preprocess_ms - timings.inference_ms,
+            total_ms=(done - start) * 1e3,
+            latency_ms=latency_ms,
+            frames_dropped=dropped,
+            num_detections=len(detections),
+            model_id=detector.model_id,
+            alpha=float(self._param("alpha")),
+            resolution=info.input.width,
+        ))
+
+    # -- outputs besides detections ---------------------------------------------------
+    def _publish_label_info(self) -> None:
+        """Latched (transient local): late subscribers get the class map of the current model."""
+        if self._label_info_pub is not None and self._detector is not None:
+            header = Header(stamp=self.get_clock().now().to_msg())
+            self._label_info_pub.publish(
+                label_info(self._detector.labels, self._detector.filter.score_threshold, header))
+
+    def _publish_diagnostics(self) -> None:
+        now = time.monotonic()
+        elapsed = max(now - self._last_diag, 1e-6)
+        self._last_diag = now
+        detector = self._detector
+        array = DiagnosticArray()
+        array.header.stamp = self.get_clock().now().to_msg()
+        for cam in self._cameras:
+            with self._condition:
+                s = cam.stats
+                processed, latency_sum = s.processed, s.latency_ms_sum
+                s.processed, s.latency_ms_sum = 0, 0.0
+                errors = dict(s.errors)
+                dropped = s.dropped_total
+            status = DiagnosticStatus(name=f"{self.get_name()}: {cam.name}", hardware_id=cam.input_topic)
+            total_errors = sum(errors.values())
+            if self._state_label != "active":
+                status.level, status.message = DiagnosticStatus.OK, self._state_label
+            elif total_errors:
+                status.level, status.message = DiagnosticStatus.WARN, f"{total_errors} bad frame(s)"
+            else:
+                status.level, status.message = DiagnosticStatus.OK, "running"
+            values = {
+                "state": self._state_label,
+                "fps": f"{processed / elapsed:.2f}",
+                "latency_ms": f"{latency_sum / processed:.1f}" if processed else "nan",
+                "frames_dropped": str(dropped),
+                "model": detector.model_id if detector else "",
+                **{f"errors_{kind}": str(count) for kind, count in sorted(errors.items())},
+            }
+            status.values = [KeyValue(key=k, value=v) for k, v in values.items()]
+            array.status.append(status)
+        self._diag_pub.publish(array)
+
+
+def _to_rgb(image: np.ndarray) -> np.ndarray:
+    """Grayscale or RGBA -> RGB, for drawing the debug image."""
+    return cv2.cvtColor(image, cv2.COLOR_GRAY2RGB if image.ndim == 2 else cv2.COLOR_RGBA2RGB)
+
+
+def main(args: Sequence[str] | None = None) -> int:
+    rclpy.init(args=args)
+    node = DetectorNode()
+    try:
+        if node.get_parameter("autostart").value:
+            if node.trigger_configure() == TransitionCallbackReturn.SUCCESS:
+                node.trigger_activate()
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        node._release()
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

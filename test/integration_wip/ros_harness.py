@@ -1,0 +1,170 @@
+"""Run the detector node as its own process and talk to it over real DDS.
+
+Each test session gets its own ROS_DOMAIN_ID and localhost-only discovery, so parallel
+runs and other machines never see each other. Everything waits for a condition with a
+timeout; nothing sleeps a fixed time.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import rclpy
+from lifecycle_msgs.msg import Transition
+from lifecycle_msgs.srv import ChangeState, GetState
+from rcl_interfaces.srv import SetParameters
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from rclpy.qos import QoSProfile, qos_profile_sensor_data
+from sensor_msgs.msg import CompressedImage, Image
+
+REPO = Path(__file__).resolve().parents[2]
+NODE_EXE = REPO / "scripts" / "mobilenet_ssd_node"
+NODE = "mobilenet_ssd"
+
+TRANSITIONS = {
+    "configure": Transition.TRANSITION_CONFIGURE,
+    "cleanup": Transition.TRANSITION_CLEANUP,
+    "activate": Transition.TRANSITION_ACTIVATE,
+    "deactivate": Transition.TRANSITION_DEACTIVATE,
+    "shutdown": Transition.TRANSITION_UNCONFIGURED_SHUTDOWN,
+    "inactive_shutdown": Transition.TRANSITION_INACTIVE_SHUTDOWN,
+    "active_shutdown": Transition.TRANSITION_ACTIVE_SHUTDOWN,
+}
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+
+
+def image_msg(rgb: np.ndarray, encoding: str = "rgb8", stamp_ns: int = 0, frame_id: str = "camera") -> Image:
+    """Fill a sensor_msgs/Image from an RGB array in the requested encoding."""
+    convert = {"rgb8": None, "bgr8": cv2.COLOR_RGB2BGR, "mono8": cv2.COLOR_RGB2GRAY,
+               "rgba8": cv2.COLOR_RGB2RGBA, "bgra8": cv2.COLOR_RGB2BGRA}[encoding]
+    data = rgb if convert is None else cv2.cvtColor(rgb, convert)
+    data = np.ascontiguousarray(data)
+    msg = Image(height=data.shape[0], width=data.shape[1], encoding=encoding, is_bigendian=0,
+                step=data.shape[1] * (1 if data.ndim == 2 else data.shape[2]))
+    msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(stamp_ns, 1_000_000_000)
+    msg.header.frame_id = frame_id
+    msg.data = data.tobytes()
+    return msg
+
+
+def jpeg_msg(rgb: np.ndarray, stamp_ns: int = 0, frame_id: str = "camera") -> CompressedImage:
+    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    assert ok
+    msg = CompressedImage(format="jpeg")
+    msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(stamp_ns, 1_000_000_000)
+    msg.header.frame_id = frame_id
+    msg.data = buf.tobytes()
+    return msg
+
+
+class NodeProcess:
+    """The detector node in a child process, with its log captured to a file."""
+
+    def __init__(self, log_dir: Path, params: dict[str, Any] | None = None, remaps: dict[str, str] | None = None):
+        args = [sys.executable, str(NODE_EXE), "--ros-args"]
+        for name, value in (params or {}).items():
+            if isinstance(value, list):
+                value = "[" + ",".join(f"'{v}'" if isinstance(v, str) else str(v) for v in value) + "]"
+            elif isinstance(value, bool):
+                value = str(value).lower()
+            args += ["-p", f"{name}:={value}"]
+        for src, dst in (remaps or {}).items():
+            args += ["-r", f"{src}:={dst}"]
+        self.log_path = log_dir / f"node-{time.monotonic_ns()}.log"
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, env=os.environ.copy())
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> int:
+        if self.alive():
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout)
+        self._log.close()
+        return self.proc.returncode
+
+
+class Client:
+    """A test-side rclpy node spinning in a background thread."""
+
+    def __init__(self, name: str = "test_client"):
+        self.node = Node(name)
+        self.executor = SingleThreadedExecutor()
+        self.executor.add_node(self.node)
+        self._thread = threading.Thread(target=self.executor.spin, daemon=True)
+        self._thread.start()
+        self._change = self.node.create_client(ChangeState, f"/{NODE}/change_state")
+        self._get = self.node.create_client(GetState, f"/{NODE}/get_state")
+        self._set = self.node.create_client(SetParameters, f"/{NODE}/set_parameters")
+        self._publishers: dict[tuple[str, type, str], Any] = {}
+
+    def close(self) -> None:
+        self.executor.shutdown()
+        self.node.destroy_node()
+
+    def _call(self, client, request, timeout: float = 30.0):
+        wait_for(client.service_is_ready, timeout, f"service {client.srv_name}")
+        future = client.call_async(request)
+        wait_for(future.done, timeout, f"reply of {client.srv_name}")
+        return future.result()
+
+    def wait_for_node(self, timeout: float = 20.0) -> None:
+        wait_for(self._get.service_is_ready, timeout, "the node's lifecycle services")
+
+    def state(self) -> str:
+        return self._call(self._get, GetState.Request()).current_state.label
+
+    def transition(self, name: str) -> bool:
+        request = ChangeState.Request()
+        request.transition.id = TRANSITIONS[name]
+        return self._call(self._change, request).success
+
+    def set_params(self, **values: Any):
+        request = SetParameters.Request()
+        request.parameters = [Parameter(k, value=v).to_parameter_msg() for k, v in values.items()]
+        return self._call(self._set, request).results
+
+    def publisher(self, topic: str, msg_type: type = Image, reliable: bool = False):
+        key = (topic, msg_type, str(reliable))
+        if key not in self._publishers:
+            qos = QoSProfile(depth=10) if reliable else qos_profile_sensor_data
+            self._publishers[key] = self.node.create_publisher(msg_type, topic, qos)
+        return self._publishers[key]
+
+    def wait_for_subscriber(self, topic: str, msg_type: type = Image, reliable: bool = False, timeout=20.0):
+        pub = self.publisher(topic, msg_type, reliable)
+        wait_for(lambda: pub.get_subscription_count() > 0, timeout, f"a subscriber on {topic}")
+        return pub
+
+    def collect(self, topic: str, msg_type: type, qos: QoSProfile | None = None) -> list:
+        received: list = []
+        self.node.create_subscription(msg_type, topic, received.append, qos or QoSProfile(depth=100))
+        self.executor.wake()  # a spinning executor only sees new entities once woken
+        return received

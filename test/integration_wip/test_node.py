@@ -1,0 +1,325 @@
+"""The lifecycle node as a process, over real rclpy + Fast DDS."""
+from __future__ import annotations
+
+import copy
+import random
+import shutil
+import time
+
+import cv2
+import numpy as np
+import pytest
+from conftest import MODEL_DIR, SAMPLES, read_rgb
+from diagnostic_msgs.msg import DiagnosticArray
+from rclpy.qos import DurabilityPolicy, QoSProfile
+from ros_harness import NODE, image_msg, jpeg_msg, wait_for
+from sensor_msgs.msg import CompressedImage, Image
+from vision_msgs.msg import Detection2DArray, LabelInfo
+
+from mobilenet_ssd_ros.detection import BBox
+from mobilenet_ssd_ros.detector import Detector
+from mobilenet_ssd_ros.msg import DetectionStats
+from mobilenet_ssd_ros.postprocess import DetectionFilter
+
+GRACE = read_rgb(SAMPLES / "grace_hopper.bmp")
+PETS = read_rgb(SAMPLES / "pets.jpg")
+DETECTIONS = f"/{NODE}/detections"
+
+
+def boxes(msg: Detection2DArray) -> list[tuple[str, float, BBox]]:
+    out = []
+    for d in msg.detections:
+        cx, cy, w, h = d.bbox.center.position.x, d.bbox.center.position.y, d.bbox.size_x, d.bbox.size_y
+        out.append((d.results[0].hypothesis.class_id, d.results[0].hypothesis.score,
+                    BBox(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)))
+    return out
+
+
+def send_until(client, pub, msg, received: list, count: int = 1, timeout: float = 20.0):
+    """Publish copies of `msg` (best effort may lose one) until `count` outputs arrived.
+    (Fast DDS delivered a re-published rclpy message object only once in our runs.)"""
+    start = len(received)
+
+    def arrived():
+        if len(received) - start >= count:
+            return True
+        pub.publish(copy.deepcopy(msg))
+        time.sleep(0.05)  # pacing of the retries, not a wait for the result
+        return False
+
+    wait_for(arrived, timeout, f"{count} output message(s) on {pub.topic_name} (have {len(received) - start})")
+    return received[start:]
+
+
+def stamp_ns(msg) -> int:
+    return msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return Detector(MODEL_DIR / "detect.tflite")
+
+
+def test_lifecycle_transitions(start_node, client):
+    start_node()
+    client.wait_for_node()
+    assert client.state() == "unconfigured"
+    assert not client.transition("activate")  # not allowed from unconfigured
+    assert client.state() == "unconfigured"
+    assert client.transition("configure")
+    assert client.state() == "inactive"
+    pub = client.publisher("/image")
+    assert pub.get_subscription_count() == 0  # inactive: not even subscribed
+    received = client.collect(DETECTIONS, Detection2DArray)
+    assert client.transition("activate") and client.state() == "active"
+    wait_for(lambda: pub.get_subscription_count() == 1, 10, "the node's subscription")
+    send_until(client, pub, image_msg(GRACE), received)
+    assert client.transition("deactivate") and client.state() == "inactive"
+    wait_for(lambda: pub.get_subscription_count() == 0, 10, "the subscription to go away")
+    assert not client.transition("configure")  # already configured
+    assert client.transition("cleanup") and client.state() == "unconfigured"
+    assert client.transition("configure") and client.state() == "inactive"
+    assert client.transition("activate")
+    send_until(client, pub, image_msg(PETS), received)
+    assert client.transition("active_shutdown") and client.state() == "finalized"
+
+
+@pytest.mark.parametrize("transition, setup", [
+    ("shutdown", []), ("inactive_shutdown", ["configure"]), ("active_shutdown", ["configure", "activate"]),
+])
+def test_shutdown_from_every_state(start_node, client, transition, setup):
+    node = start_node()
+    client.wait_for_node()
+    for step in setup:
+        assert client.transition(step)
+    assert client.transition(transition)
+    assert client.state() == "finalized"
+    assert node.alive()
+
+
+def test_configure_with_a_missing_model_fails_cleanly(start_node, client, tmp_path):
+    node = start_node(model=str(tmp_path / "missing.tflite"))
+    client.wait_for_node()
+    assert not client.transition("configure")
+    assert client.state() == "unconfigured"
+    wait_for(lambda: "missing.tflite: model file not found" in node.log(), 5, "the reason in the log")
+    assert client.set_params(model="")[0].successful
+    assert client.transition("configure") and client.state() == "inactive"
+
+
+def test_detections_for_several_encodings_and_sizes(start_node, client, reference):
+    start_node(autostart=True)
+    client.wait_for_node()
+    pub = client.wait_for_subscriber("/image")
+    received = client.collect(DETECTIONS, Detection2DArray)
+    for n, (encoding, size) in enumerate([("rgb8", None), ("rgb8", (640, 480)), ("bgr8", (1280, 675)),
+                                          ("mono8", (480, 640)), ("rgba8", (300, 300))]):
+        rgb = GRACE if size is None else cv2.resize(GRACE, size)
+        msg = image_msg(rgb, encoding, stamp_ns=1_700_000_000_000_000_000 + n, frame_id=f"cam_{n}")
+        (out,) = send_until(client, pub, msg, received)
+        assert out.header.frame_id == f"cam_{n}" and stamp_ns(out) == stamp_ns(msg)
+        assert all(d.header == out.header and d.id == "" for d in out.detections)
+        got = boxes(out)
+        expected_input = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if encoding == "mono8" else rgb
+        expected = reference.detect(expected_input, DetectionFilter(0.5))
+        assert [g[0] for g in got] == [e.label for e in expected]
+        for (_, score, box), e in zip(got, expected):
+            assert score == pytest.approx(e.score, abs=1e-6)
+            assert box.iou(e.bbox) > 0.999
+        h, w = rgb.shape[:2]
+        person = max((b for label, _, b in got if label == "person"), key=lambda b: b.area)
+        assert person.iou(BBox(0, 20 * h / 600, w, h)) > 0.5
+        assert all(0 <= b.xmin <= b.xmax <= w and 0 <= b.ymin <= b.ymax <= h for _, _, b in got)
+
+
+def test_compressed_input_and_corrupt_jpeg(start_node, client):
+    node = start_node(autostart=True, input_compressed=True)
+    client.wait_for_node()
+    pub = client.wait_for_subscriber("/image/compressed", CompressedImage)
+    received = client.collect(DETECTIONS, Detection2DArray)
+    bad = CompressedImage(format="jpeg")
+    bad.data = b"\xff\xd8\xff\xe0 definitely not a jpeg"
+    pub.publish(bad)
+    wait_for(lambda: "cannot decode compressed image" in node.log(), 10, "the decode error in the log")
+    (out,) = send_until(client, pub, jpeg_msg(PETS, stamp_ns=42), received)
+    assert stamp_ns(out) == 42
+    assert [label for label, _, _ in boxes(out)] == ["dog", "dog"]
+
+
+def test_stats_debug_image_label_info_and_diagnostics(start_node, client):
+    start_node(autostart=True)
+    client.wait_for_node()
+    pub = client.wait_for_subscriber("/image")
+    stats = client.collect(f"/{NODE}/stats", DetectionStats)
+    debug = client.collect(f"/{NODE}/debug_image", Image)
+    diagnostics = client.collect("/diagnostics", DiagnosticArray)
+    latched = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL)
+    labels = client.collect(f"/{NODE}/label_info", LabelInfo, latched)
+    wait_for(lambda: labels, 10, "label_info (transient local)")
+    assert len(labels[0].class_map) == 80 and labels[0].class_map[0].class_name == "person"
+    msg = image_msg(PETS, stamp_ns=time.time_ns())
+    send_until(client, pub, msg, stats)
+    s = stats[-1]
+    assert stamp_ns(s) == stamp_ns(msg) and s.num_detections == 2
+    assert s.inference_ms > 0 and s.preprocess_ms > 0 and s.total_ms >= s.inference_ms
+    assert 0 < s.latency_ms < 5000
+    assert s.model_id == "ssd_mobilenet_v1_1.0_quant_coco" and s.resolution == 300 and s.alpha == 1.0
+    (img,) = send_until(client, pub, msg, debug)
+    assert (img.width, img.height, img.encoding) == (512, 430, "rgb8")
+    assert np.frombuffer(img.data, np.uint8).reshape(430, 512, 3).tobytes() != PETS.tobytes()
+    status = wait_for(lambda: [s for a in diagnostics for s in a.status
+                               if s.name.startswith(NODE) and any(kv.key == "fps" for kv in s.values)],
+                      5, "diagnostics")
+    values = {kv.key: kv.value for kv in status[-1].values}
+    assert values["state"] == "active" and values["model"] == "ssd_mobilenet_v1_1.0_quant_coco"
+    assert {"fps", "latency_ms", "frames_dropped"} <= set(values)
+
+
+def test_live_parameter_changes(start_node, client, tmp_path):
+    start_node(autostart=True)
+    client.wait_for_node()
+    pub = client.wait_for_subscriber("/image")
+    received = client.collect(DETECTIONS, Detection2DArray)
+    msg = image_msg(GRACE)
+    (before,) = send_until(client, pub, msg, received)
+    assert client.set_params(score_threshold=0.7)[0].successful
+    (after,) = send_until(client, pub, msg, received)
+    assert 0 < len(after.detections) < len(before.detections)
+    assert all(score >= 0.7 for _, score, _ in boxes(after))
+    result = client.set_params(score_threshold=1.5)[0]
+    assert not result.successful and result.reason
+    result = client.set_params(classes=["persn"])[0]
+    assert not result.successful and "valid labels" in result.reason and "person" in result.reason
+    assert client.set_params(classes=["tie"], score_threshold=0.3)[0].successful
+    (ties,) = send_until(client, pub, msg, received)
+    assert {label for label, _, _ in boxes(ties)} == {"tie"}
+    assert client.set_params(classes=[], score_threshold=0.5, max_detections=1)[0].successful
+    (one,) = send_until(client, pub, msg, received)
+    assert len(one.detections) == 1
+
+
+def test_model_swap_while_streaming(start_node, client, tmp_path):
+    copy = tmp_path / "swap" / "detect.tflite"
+    copy.parent.mkdir()
+    shutil.copy(MODEL_DIR / "detect.tflite", copy)
+    shutil.copy(MODEL_DIR / "labelmap.txt", copy.parent / "labelmap.txt")
+    node = start_node(autostart=True)
+    client.wait_for_node()
+    pub = client.wait_for_subscriber("/image", reliable=True)
+    stats = client.collect(f"/{NODE}/stats", DetectionStats)
+    msg = image_msg(PETS)
+    send_until(client, pub, msg, stats)
+    assert client.set_params(model=str(copy))[0].successful
+    send_until(client, pub, msg, stats, count=3)
+    assert stats[-1].model_id == "swap/detect.tflite"
+    broken = tmp_path / "broken.tflite"
+    broken.write_bytes(b"garbage")
+    result = client.set_params(model=str(broken))[0]
+    assert not result.successful and "not a TensorFlow Lite model" in result.reason
+    copy.unlink()  # the running model's file disappears: the loaded model keeps working
+    send_until(client, pub, msg, stats, count=3)
+    assert stats[-1].model_id == "swap/detect.tflite" and stats[-1].num_detections == 2
+    assert node.alive()
+
+
+def test_overload_keeps_latency_bounded_and_counts_drops(start_node, client):
+    start_node(autostart=True, num_threads=1, qos_reliability="reliable", qos_depth=10)
+    client.wait_for_node()
+    pub = client.wait_for_subscriber("/image", reliable=True)
+    stats = client.collect(f"/{NODE}/stats", DetectionStats)
+    frame = cv2.resize(PETS, (640, 480))
+    end = time.monotonic() + 6.0
+    sent = 0
+    while time.monotonic() < end:
+        pub.publish(image_msg(frame, stamp_ns=client.node.get_clock().now().nanoseconds))
+        sent += 1
+    wait_for(lambda: stats and stats[-1].header.stamp == stats[-1].header.stamp, 5, "stats")
+    processed = len(stats)
+    dropped = sum(s.frames_dropped for s in stats)
+    assert processed < sent and dropped > 0
+    per_frame = np.median([s.total_ms for s in stats])
+    latencies = np.array([s.latency_ms for s in stats])
+    third = len(latencies) // 3
+    assert third >= 5, f"only {processed} frames processed"
+    first, last = np.median(latencies[:third]), np.median(latencies[-third:])
+    assert last < max(3 * first, first + 10 * per_frame), (first, last)  # no growth with backlog
+    assert np.percentile(latencies, 99) < 50 * per_frame + 200
+
+
+def test_qos_best_effort_and_reliable_publishers(start_node, client):
+    start_node(autostart=True)  # sensor-data QoS (best effort) accepts both publishers
+    client.wait_for_node()
+    client.wait_for_subscriber("/image", reliable=False)
+    client.wait_for_subscriber("/image", reliable=True)
+
+
+def test_qos_reliable_subscription_refuses_best_effort(start_node, client):
+    start_node(autostart=True, qos_reliability="reliable")
+    client.wait_for_node()
+    client.wait_for_subscriber("/image", reliable=True)
+    assert client.publisher("/image", reliable=False).get_subscription_count() == 0
+
+
+def test_two_cameras(start_node, client):
+    start_node(autostart=True, cameras=["front", "rear"])
+    client.wait_for_node()
+    front = client.wait_for_subscriber("/front/image")
+    rear = client.wait_for_subscriber("/rear/image")
+    got_front = client.collect(f"/{NODE}/front/detections", Detection2DArray)
+    got_rear = client.collect(f"/{NODE}/rear/detections", Detection2DArray)
+    (f,) = send_until(client, front, image_msg(GRACE, frame_id="front"), got_front)
+    (r,) = send_until(client, rear, image_msg(PETS, frame_id="rear"), got_rear)
+    assert f.header.frame_id == "front" and "person" in [b[0] for b in boxes(f)]
+    assert r.header.frame_id == "rear" and [b[0] for b in boxes(r)] == ["dog", "dog"]
+
+
+def test_remapped_input_topic(start_node, client):
+    start_node(autostart=True, remaps={"image": "/camera/color/image_raw"})
+    client.wait_for_node()
+    pub = client.wait_for_subscriber("/camera/color/image_raw")
+    received = client.collect(DETECTIONS, Detection2DArray)
+    send_until(client, pub, image_msg(PETS), received)
+
+
+def _malformed(rng: random.Random, good: Image) -> Image:
+    msg = Image(header=good.header, height=good.height, width=good.width, encoding=good.encoding,
+                is_bigendian=0, step=good.step)
+    kind = rng.choice(["encoding", "truncated", "empty", "step", "garbage", "huge_dims"])
+    data = bytes(good.data)
+    if kind == "encoding":
+        msg.encoding = rng.choice(["32FC1", "weird", "", "16UC5", "jpeg"])
+    elif kind == "truncated":
+        data = data[: rng.randrange(0, len(data))]
+    elif kind == "empty":
+        msg.height = msg.width = msg.step = 0
+        data = b""
+    elif kind == "step":
+        msg.step = rng.randrange(0, good.step)
+    elif kind == "garbage":
+        msg.encoding = "rgb8"
+        data = bytes(rng.getrandbits(8) for _ in range(64))
+    else:
+        msg.width, msg.height = 1 << 20, 1 << 20
+    msg.data = data
+    return msg
+
+
+def test_fuzz_malformed_and_good_messages(start_node, client):
+    node = start_node(autostart=True, qos_reliability="reliable", qos_depth=10)
+    client.wait_for_node()
+    pub = client.wait_for_subscriber("/image", reliable=True)
+    diagnostics = client.collect("/diagnostics", DiagnosticArray)
+    rng = random.Random(1234)
+    good = image_msg(cv2.resize(PETS, (160, 120)))
+    for _ in range(3000):
+        pub.publish(good if rng.random() < 0.2 else _malformed(rng, good))
+    assert node.alive()
+    assert client.state() == "active"
+    received = client.collect(DETECTIONS, Detection2DArray)
+    (out,) = send_until(client, pub, image_msg(PETS, frame_id="after_fuzz"), received)
+    assert out.header.frame_id == "after_fuzz" and [b[0] for b in boxes(out)] == ["dog", "dog"]
+    errors = wait_for(lambda: [kv for a in diagnostics for s in a.status for kv in s.values
+                               if kv.key.startswith("errors_")], 5, "error counters in diagnostics")
+    assert sum(int(kv.value) for kv in errors) > 0
+    log_errors = node.log().count("bad image")
+    assert 0 < log_errors < 100  # throttled, not one line per bad frame
