@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import cv2
@@ -10,12 +11,6 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # test helpers (tflite_builder)
-sys.path.insert(0, str(Path(__file__).parent / "integration_wip"))  # ros_harness
-
-# Issue 3 (lifecycle node) is in progress: its integration tests still lose messages
-# between the test client and the node process (see the issue notes), so they are not
-# collected yet. Run them by hand: python -m pytest test/integration_wip
-collect_ignore = ["integration_wip"]
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("MOBILENET_SSD_SHARED_DIR", REPO.parent / "shared"))
@@ -54,14 +49,29 @@ def detector():
     return Detector(MODEL_DIR / "detect.tflite", score_threshold=0.0)
 
 
+def localhost_fastdds_profile(path: Path) -> Path:
+    """The package's Fast DDS profile for large images, with UDP bound to loopback so
+    that test traffic never leaves this machine."""
+    ET.register_namespace("", "http://www.eprosima.com")  # Fast DDS rejects prefixed tags
+    tree = ET.parse(REPO / "config" / "fastdds_large_images.xml")
+    ns = {"d": "http://www.eprosima.com"}
+    for desc in tree.getroot().iterfind(".//d:transport_descriptor", ns):
+        if desc.findtext("d:type", namespaces=ns) == "UDPv4":
+            allow = ET.SubElement(desc, "{http://www.eprosima.com}interfaceWhiteList")
+            ET.SubElement(allow, "{http://www.eprosima.com}address").text = "127.0.0.1"
+    tree.write(path, xml_declaration=True, encoding="UTF-8")
+    return path
+
+
 @pytest.fixture(scope="session")
 def ros_session(tmp_path_factory):
-    """Isolated DDS for this test session: localhost discovery, a domain of its own,
-    logs inside the test's temp folder. rclpy is initialised once."""
+    """Isolated DDS for this test session: localhost discovery and transports, a domain
+    of its own, logs inside the test's temp folder. rclpy is initialised once."""
     os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
     os.environ["ROS_DOMAIN_ID"] = str(os.environ.get("TEST_ROS_DOMAIN_ID", 10 + os.getpid() % 90))
     log_dir = tmp_path_factory.mktemp("ros_logs")
     os.environ["ROS_LOG_DIR"] = str(log_dir)
+    os.environ["FASTDDS_DEFAULT_PROFILES_FILE"] = str(localhost_fastdds_profile(log_dir / "fastdds.xml"))
     import rclpy
 
     rclpy.init()

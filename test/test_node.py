@@ -139,8 +139,12 @@ def test_compressed_input_and_corrupt_jpeg(start_node, client):
     received = client.collect(DETECTIONS, Detection2DArray)
     bad = CompressedImage(format="jpeg")
     bad.data = b"\xff\xd8\xff\xe0 definitely not a jpeg"
-    pub.publish(bad)
-    wait_for(lambda: "cannot decode compressed image" in node.log(), 10, "the decode error in the log")
+
+    def decode_error_logged():
+        pub.publish(bad)
+        return "cannot decode compressed image" in node.log()
+
+    wait_for(decode_error_logged, 10, "the decode error in the log")
     (out,) = send_until(client, pub, jpeg_msg(PETS, stamp_ns=42), received)
     assert stamp_ns(out) == 42
     assert [label for label, _, _ in boxes(out)] == ["dog", "dog"]
@@ -223,27 +227,35 @@ def test_model_swap_while_streaming(start_node, client, tmp_path):
 
 
 def test_overload_keeps_latency_bounded_and_counts_drops(start_node, client):
+    """Frames at 200 Hz into a model that sustains far less (one thread): every frame
+    reaches the node (reliable), the mailbox drops the excess, latency stays flat."""
     start_node(autostart=True, num_threads=1, qos_reliability="reliable", qos_depth=10)
     client.wait_for_node()
     pub = client.wait_for_subscriber("/image", reliable=True)
     stats = client.collect(f"/{NODE}/stats", DetectionStats)
     frame = cv2.resize(PETS, (640, 480))
-    end = time.monotonic() + 6.0
+    period, duration = 1 / 200, 6.0
+    start = time.monotonic()
     sent = 0
-    while time.monotonic() < end:
-        pub.publish(image_msg(frame, stamp_ns=client.node.get_clock().now().nanoseconds))
-        sent += 1
-    wait_for(lambda: stats and stats[-1].header.stamp == stats[-1].header.stamp, 5, "stats")
+    while (elapsed := time.monotonic() - start) < duration:
+        if elapsed >= sent * period:
+            last = image_msg(frame, stamp_ns=client.node.get_clock().now().nanoseconds)
+            pub.publish(last)
+            sent += 1
+        else:
+            time.sleep(period / 4)
+    # The newest frame always gets processed: wait for its stats.
+    wait_for(lambda: stats and stamp_ns(stats[-1]) == stamp_ns(last), 10, "stats of the last frame")
     processed = len(stats)
     dropped = sum(s.frames_dropped for s in stats)
-    assert processed < sent and dropped > 0
+    assert processed < sent / 2 and dropped > sent / 3, (processed, dropped, sent)
     per_frame = np.median([s.total_ms for s in stats])
     latencies = np.array([s.latency_ms for s in stats])
     third = len(latencies) // 3
     assert third >= 5, f"only {processed} frames processed"
-    first, last = np.median(latencies[:third]), np.median(latencies[-third:])
-    assert last < max(3 * first, first + 10 * per_frame), (first, last)  # no growth with backlog
-    assert np.percentile(latencies, 99) < 50 * per_frame + 200
+    first, last_third = np.median(latencies[:third]), np.median(latencies[-third:])
+    assert last_third < first + 3 * per_frame, (first, last_third, per_frame)  # no growth with backlog
+    assert np.percentile(latencies, 99) < 10 * per_frame, (np.percentile(latencies, 99), per_frame)
 
 
 def test_qos_best_effort_and_reliable_publishers(start_node, client):

@@ -27,7 +27,7 @@ from rclpy.parameter import Parameter
 from rclpy.qos import QoSProfile, qos_profile_sensor_data
 from sensor_msgs.msg import CompressedImage, Image
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 NODE_EXE = REPO / "scripts" / "mobilenet_ssd_node"
 NODE = "mobilenet_ssd"
 
@@ -147,8 +147,13 @@ class Client:
         return self._call(self._change, request).success
 
     def set_params(self, **values: Any):
+        """Set parameters; lists are sent as string arrays (an empty list has no type)."""
         request = SetParameters.Request()
-        request.parameters = [Parameter(k, value=v).to_parameter_msg() for k, v in values.items()]
+        request.parameters = [
+            (Parameter(k, Parameter.Type.STRING_ARRAY, v) if isinstance(v, list) else Parameter(k, value=v))
+            .to_parameter_msg()
+            for k, v in values.items()
+        ]
         return self._call(self._set, request).results
 
     def publisher(self, topic: str, msg_type: type = Image, reliable: bool = False):
