@@ -70,6 +70,7 @@ class Detector:
         runtime: Runtime | None = None,
     ):
         path, zoo_labels, self.model_id = resolve_model_path(model, alpha, resolution, model_dirs)
+        self.alpha = alpha  # the width multiplier asked for (reported in stats; zoo lookup key)
         self.model = Model(path, num_threads=num_threads, use_xnnpack=use_xnnpack, runtime=runtime)
         self.labels: LabelMap = self.model.labels(labels if labels is not None else zoo_labels)
         self.filter = self.make_filter(score_threshold, classes, max_detections)

@@ -27,7 +27,7 @@ import numpy as np
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
-from rclpy.exceptions import ParameterUninitializedException
+from rclpy.exceptions import InvalidTopicNameException, ParameterUninitializedException
 from rclpy.executors import ExternalShutdownException
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
@@ -43,11 +43,15 @@ from .image_input import BadImageError, message_to_image
 from .messages import detection_array, label_info, rgb_image
 from .model import ModelError
 from .msg import DetectionStats
+from .runtime import RuntimeNotFoundError
 from .zoo import ModelDownloadError, ModelNotAvailableError
 
 NODE_NAME = "mobilenet_ssd"
 LOG_THROTTLE_S = 5.0
 MODEL_PARAMS = ("alpha", "resolution", "model", "labels")
+# Failures of configuration (bad model, bad parameter, bad topic name): reported, not raised.
+CONFIGURE_ERRORS = (ModelError, ModelNotAvailableError, ModelDownloadError, RuntimeNotFoundError,
+                    KeyError, ValueError, InvalidTopicNameException)
 FILTER_PARAMS = ("score_threshold", "classes", "max_detections")
 
 
@@ -133,6 +137,7 @@ class DetectorNode(LifecycleNode):
         self._next_camera = 0
         self._last_diag = time.monotonic()
         self._state_label = "unconfigured"
+        self._publish_debug = bool(self._param("publish_debug_image"))  # read per frame: cached
         self.add_on_set_parameters_callback(self._on_set_parameters)
 
     # -- parameters ---------------------------------------------------------------------
@@ -168,6 +173,8 @@ class DetectorNode(LifecycleNode):
         if "qos_reliability" in changes and changes["qos_reliability"] not in ("best_effort", "reliable"):
             return SetParametersResult(successful=False,
                                        reason="qos_reliability must be 'best_effort' or 'reliable'")
+        if "publish_debug_image" in changes:
+            self._publish_debug = bool(changes["publish_debug_image"])
         detector = self._detector
         if detector is None:
             return SetParametersResult(successful=True)
@@ -182,26 +189,41 @@ class DetectorNode(LifecycleNode):
                 detector.filter = detector.make_filter(
                     p["score_threshold"], self._classes(p["classes"]), p["max_detections"] or None)
                 self._publish_label_info()
-        except (ModelError, ModelNotAvailableError, ModelDownloadError, KeyError, ValueError) as exc:
-            reason = exc.args[0] if isinstance(exc, KeyError) else str(exc)
-            self.get_logger().error(f"parameter change rejected: {reason}")
-            return SetParametersResult(successful=False, reason=str(reason))
+        except CONFIGURE_ERRORS as exc:
+            self.get_logger().error(f"parameter change rejected: {_reason(exc)}")
+            return SetParametersResult(successful=False, reason=_reason(exc))
         return SetParametersResult(successful=True)
 
     # -- lifecycle ----------------------------------------------------------------------
     def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
         try:
+            self._check_configuration()
             self._detector = self._make_detector()
-        except (ModelError, ModelNotAvailableError, ModelDownloadError, KeyError, ValueError) as exc:
-            reason = exc.args[0] if isinstance(exc, KeyError) else exc
-            self.get_logger().error(f"configure failed: {reason}")
-            self._detector = None
+            self._create_outputs()
+        except CONFIGURE_ERRORS as exc:
+            self.get_logger().error(f"configure failed: {_reason(exc)}")
+            self._release()
             return TransitionCallbackReturn.FAILURE
+        self._state_label = "inactive"
+        info = self._detector.model.info
+        self.get_logger().info(
+            f"configured: model {self._detector.model_id} ({info.input.width}x{info.input.height} "
+            f"{info.input.dtype.__name__}, {info.runtime}), cameras: "
+            + ", ".join(f"{c.input_topic}{'/compressed' if self._param('input_compressed') else ''}"
+                        for c in self._cameras))
+        return TransitionCallbackReturn.SUCCESS
+
+    def _check_configuration(self) -> None:
+        """What the parameter callback cannot see: values given at start-up."""
+        if self._param("qos_reliability") not in ("best_effort", "reliable"):
+            raise ValueError(f"qos_reliability must be 'best_effort' or 'reliable', got {self._param('qos_reliability')!r}")
         names = self._param("cameras")
-        if names:
-            self._cameras = [Camera(n, f"{n}/", f"~/{n}/") for n in names]
-        else:
-            self._cameras = [Camera("camera", "", "~/")]
+        if len(set(names)) != len(names):
+            raise ValueError(f"camera names must be unique, got {names}")
+
+    def _create_outputs(self) -> None:
+        names = self._param("cameras")
+        self._cameras = [Camera(n, f"{n}/", f"~/{n}/") for n in names] if names else [Camera("camera", "", "~/")]
         out_qos = QoSProfile(depth=10)
         for cam in self._cameras:
             cam.detections_pub = self.create_lifecycle_publisher(
@@ -213,14 +235,6 @@ class DetectorNode(LifecycleNode):
         self._publish_label_info()
         self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
         self._diag_timer = self.create_timer(1.0, self._publish_diagnostics)
-        self._state_label = "inactive"
-        info = self._detector.model.info
-        self.get_logger().info(
-            f"configured: model {self._detector.model_id} ({info.input.width}x{info.input.height} "
-            f"{info.input.dtype.__name__}, {info.runtime}), cameras: "
-            + ", ".join(f"{c.input_topic}{'/compressed' if self._param('input_compressed') else ''}"
-                        for c in self._cameras))
-        return TransitionCallbackReturn.SUCCESS
 
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
         reliable = self._param("qos_reliability") == "reliable"
@@ -345,7 +359,7 @@ class DetectorNode(LifecycleNode):
         detections = detector.detect(image)
         timings = detector.last_timings
         cam.detections_pub.publish(detection_array(detections, msg.header))
-        if self._param("publish_debug_image") and cam.debug_pub.get_subscription_count() > 0:
+        if self._publish_debug and cam.debug_pub.get_subscription_count() > 0:
             rgb = image if image.ndim == 3 and image.shape[2] == 3 else _to_rgb(image)
             cam.debug_pub.publish(rgb_image(annotate(rgb, detections), msg.header))
         done = time.perf_counter()
@@ -368,7 +382,7 @@ class DetectorNode(LifecycleNode):
             frames_dropped=dropped,
             num_detections=len(detections),
             model_id=detector.model_id,
-            alpha=float(self._param("alpha")),
+            alpha=float(detector.alpha),
             resolution=info.input.width,
         ))
 
@@ -413,6 +427,11 @@ class DetectorNode(LifecycleNode):
             status.values = [KeyValue(key=k, value=v) for k, v in values.items()]
             array.status.append(status)
         self._diag_pub.publish(array)
+
+
+def _reason(exc: Exception) -> str:
+    """The message of an exception (a KeyError's str() would add quotes)."""
+    return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
 
 
 def _to_rgb(image: np.ndarray) -> np.ndarray:

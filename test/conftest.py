@@ -6,9 +6,10 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
+
+from mobilenet_ssd_ros import cli
 
 sys.path.insert(0, str(Path(__file__).parent))  # test helpers (tflite_builder)
 
@@ -37,9 +38,9 @@ def model_bytes(model_path) -> bytes:
 
 
 def read_rgb(path: Path) -> np.ndarray:
-    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    assert bgr is not None, path
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    rgb = cli.read_rgb(path)
+    assert rgb is not None, path
+    return rgb
 
 
 @pytest.fixture(scope="session")
@@ -88,7 +89,8 @@ def start_node(ros_session):
 
     def start(**params):
         remaps = params.pop("remaps", None)
-        proc = NodeProcess(ros_session, params, remaps)
+        ros_args = params.pop("ros_args", None)
+        proc = NodeProcess(ros_session, params, remaps, ros_args)
         started.append(proc)
         return proc
 

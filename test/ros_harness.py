@@ -20,7 +20,8 @@ import numpy as np
 import rclpy
 from lifecycle_msgs.msg import Transition
 from lifecycle_msgs.srv import ChangeState, GetState
-from rcl_interfaces.srv import SetParameters
+from rcl_interfaces.msg import Parameter as ParameterMsg
+from rcl_interfaces.srv import GetParameters, SetParameters
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.parameter import Parameter
@@ -79,8 +80,9 @@ def jpeg_msg(rgb: np.ndarray, stamp_ns: int = 0, frame_id: str = "camera") -> Co
 class NodeProcess:
     """The detector node in a child process, with its log captured to a file."""
 
-    def __init__(self, log_dir: Path, params: dict[str, Any] | None = None, remaps: dict[str, str] | None = None):
-        args = [sys.executable, str(NODE_EXE), "--ros-args"]
+    def __init__(self, log_dir: Path, params: dict[str, Any] | None = None, remaps: dict[str, str] | None = None,
+                 ros_args: list[str] | None = None):
+        args = [sys.executable, str(NODE_EXE), "--ros-args", *(ros_args or [])]
         for name, value in (params or {}).items():
             if isinstance(value, list):
                 value = "[" + ",".join(f"'{v}'" if isinstance(v, str) else str(v) for v in value) + "]"
@@ -123,6 +125,7 @@ class Client:
         self._change = self.node.create_client(ChangeState, f"/{NODE}/change_state")
         self._get = self.node.create_client(GetState, f"/{NODE}/get_state")
         self._set = self.node.create_client(SetParameters, f"/{NODE}/set_parameters")
+        self._get_params = self.node.create_client(GetParameters, f"/{NODE}/get_parameters")
         self._publishers: dict[tuple[str, type, str], Any] = {}
 
     def close(self) -> None:
@@ -145,6 +148,11 @@ class Client:
         request = ChangeState.Request()
         request.transition.id = TRANSITIONS[name]
         return self._call(self._change, request).success
+
+    def get_params(self, *names: str) -> dict[str, Any]:
+        request = GetParameters.Request(names=list(names))
+        values = self._call(self._get_params, request).values
+        return {n: Parameter.from_parameter_msg(ParameterMsg(name=n, value=v)).value for n, v in zip(names, values)}
 
     def set_params(self, **values: Any):
         """Set parameters; lists are sent as string arrays (an empty list has no type)."""

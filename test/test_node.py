@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import copy
 import random
+import re
 import shutil
+import threading
 import time
 
 import cv2
 import numpy as np
 import pytest
-from conftest import MODEL_DIR, SAMPLES, read_rgb
+import yaml
+from conftest import MODEL_DIR, REPO, SAMPLES, read_rgb
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.qos import DurabilityPolicy, QoSProfile
 from ros_harness import NODE, image_msg, jpeg_msg, wait_for
@@ -19,6 +22,7 @@ from vision_msgs.msg import Detection2DArray, LabelInfo
 from mobilenet_ssd_ros.detection import BBox
 from mobilenet_ssd_ros.detector import Detector
 from mobilenet_ssd_ros.msg import DetectionStats
+from mobilenet_ssd_ros.node import PARAMETERS
 from mobilenet_ssd_ros.postprocess import DetectionFilter
 
 GRACE = read_rgb(SAMPLES / "grace_hopper.bmp")
@@ -285,6 +289,28 @@ def test_two_cameras(start_node, client):
     assert r.header.frame_id == "rear" and [b[0] for b in boxes(r)] == ["dog", "dog"]
 
 
+def test_two_cameras_under_overload_are_served_fairly(start_node, client):
+    """Both cameras publish far faster than one thread can serve: round-robin keeps
+    their output rates equal (one camera cannot starve the other)."""
+    start_node(autostart=True, cameras=["front", "rear"], num_threads=1)
+    client.wait_for_node()
+    front = client.wait_for_subscriber("/front/image")
+    rear = client.wait_for_subscriber("/rear/image")
+    got_front = client.collect(f"/{NODE}/front/stats", DetectionStats)
+    got_rear = client.collect(f"/{NODE}/rear/stats", DetectionStats)
+    small, big = image_msg(cv2.resize(PETS, (320, 240))), image_msg(cv2.resize(PETS, (640, 480)))
+    end = time.monotonic() + 4.0
+    while time.monotonic() < end:  # front floods twice as often, with bigger frames
+        front.publish(copy.deepcopy(big))
+        front.publish(copy.deepcopy(big))
+        rear.publish(copy.deepcopy(small))
+        time.sleep(0.005)
+    n_front, n_rear = len(got_front), len(got_rear)
+    assert n_front > 10 and n_rear > 10
+    assert abs(n_front - n_rear) <= 0.2 * max(n_front, n_rear) + 2, (n_front, n_rear)
+    assert sum(s.frames_dropped for s in got_front) > 0 and sum(s.frames_dropped for s in got_rear) > 0
+
+
 def test_remapped_input_topic(start_node, client):
     start_node(autostart=True, remaps={"image": "/camera/color/image_raw"})
     client.wait_for_node()
@@ -335,3 +361,82 @@ def test_fuzz_malformed_and_good_messages(start_node, client):
     assert sum(int(kv.value) for kv in errors) > 0
     log_errors = node.log().count("bad image")
     assert 0 < log_errors < 100  # throttled, not one line per bad frame
+
+
+def test_params_yaml_matches_the_declared_parameters(start_node, client):
+    """Every key in config/params.yaml is a parameter the node declares, and the node
+    starts from the file with those values."""
+    path = REPO / "config" / "params.yaml"
+    values = yaml.safe_load(path.read_text())["/**"]["ros__parameters"]
+    assert set(values) <= set(PARAMETERS)
+    documented = {line.split(":")[0].strip("# ").strip() for line in path.read_text().splitlines() if ":" in line}
+    assert set(PARAMETERS) <= documented  # commented-out ones too
+    start_node(ros_args=["--params-file", str(path)])
+    client.wait_for_node()
+    assert client.get_params(*values) == values
+    assert client.transition("configure")
+
+
+@pytest.mark.parametrize("params, reason", [
+    ({"qos_reliability": "sometimes"}, "qos_reliability must be 'best_effort' or 'reliable'"),
+    ({"cameras": ["front", "front"]}, "camera names must be unique"),
+    ({"cameras": ["bad name!"]}, "configure failed: .*(topic|name)"),
+    ({"classes": ["unicorn"]}, "unknown label\\(s\\) 'unicorn'"),
+])
+def test_bad_start_up_values_fail_configure_cleanly(start_node, client, params, reason):
+    node = start_node(**params)
+    client.wait_for_node()
+    assert not client.transition("configure")
+    assert client.state() == "unconfigured"
+    wait_for(lambda: re.search(reason, node.log()), 5, f"{reason!r} in the log")
+    assert node.alive()
+
+
+def test_corrupted_model_between_configure_and_reconfigure(start_node, client, tmp_path):
+    model = tmp_path / "m" / "detect.tflite"
+    model.parent.mkdir()
+    shutil.copy(MODEL_DIR / "detect.tflite", model)
+    shutil.copy(MODEL_DIR / "labelmap.txt", model.parent)
+    node = start_node(model=str(model))
+    client.wait_for_node()
+    assert client.transition("configure") and client.transition("cleanup")
+    model.write_bytes(model.read_bytes()[:50_000])  # truncated on disk
+    assert not client.transition("configure")
+    assert client.state() == "unconfigured"
+    wait_for(lambda: "cannot load it" in node.log(), 5, "the load error in the log")
+    model.unlink()
+    assert not client.transition("configure")
+    wait_for(lambda: "model file not found" in node.log(), 5, "the missing-file error in the log")
+    shutil.copy(MODEL_DIR / "detect.tflite", model)
+    assert client.transition("configure") and client.transition("activate")
+
+
+def test_images_during_transitions(start_node, client):
+    """A stream keeps coming while the node is deactivated and activated again and again:
+    nothing crashes, the node ends up serving."""
+    node = start_node(autostart=True)
+    client.wait_for_node()
+    pub = client.wait_for_subscriber("/image")
+    received = client.collect(DETECTIONS, Detection2DArray)
+    frame = cv2.resize(PETS, (320, 240))
+    stop = False
+
+    def stream():
+        while not stop:
+            pub.publish(image_msg(frame))
+            time.sleep(0.002)
+
+    streamer = threading.Thread(target=stream)
+    streamer.start()
+    try:
+        for _ in range(5):
+            assert client.transition("deactivate")
+            assert client.transition("activate")
+        assert client.transition("deactivate") and client.transition("cleanup")
+        assert client.transition("configure") and client.transition("activate")
+        count = len(received)
+        wait_for(lambda: len(received) > count, 10, "detections after the transitions")
+    finally:
+        stop = True
+        streamer.join()
+    assert node.alive() and "frame failed" not in node.log()
