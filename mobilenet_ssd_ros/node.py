@@ -26,7 +26,8 @@ import cv2
 import numpy as np
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
-from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
+from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor, ParameterType,
+                                 SetParametersResult)
 from rclpy.exceptions import InvalidTopicNameException, ParameterUninitializedException
 from rclpy.executors import ExternalShutdownException
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
@@ -75,7 +76,8 @@ PARAMETERS: dict[str, tuple[Any, ParameterDescriptor]] = {
     "labels": ("", _descriptor("label map file; default: embedded in the model or next to it")),
     "score_threshold": (0.5, _descriptor("minimum score of a published detection", float_range=(0.0, 1.0))),
     "classes": (Parameter.Type.STRING_ARRAY,
-                _descriptor("allow-list of label names; unset or empty: every class", type_=9)),
+                _descriptor("allow-list of label names; unset or empty: every class",
+                            type_=ParameterType.PARAMETER_STRING_ARRAY)),
     "max_detections": (0, _descriptor("most detections per image; 0: all the model returns", int_range=(0, 1000))),
     "num_threads": (0, _descriptor("interpreter threads; 0: all cores (takes effect on configure)",
                                    int_range=(0, 64))),
@@ -89,7 +91,7 @@ PARAMETERS: dict[str, tuple[Any, ParameterDescriptor]] = {
         "publish ~/debug_image (annotated image); computed only while someone subscribes")),
     "cameras": (Parameter.Type.STRING_ARRAY, _descriptor(
         "camera names; each reads <name>/image and publishes under ~/<name>/. Unset: one camera, "
-        "topics image and ~/", read_only=True, type_=9)),
+        "topics image and ~/", read_only=True, type_=ParameterType.PARAMETER_STRING_ARRAY)),
     "autostart": (False, _descriptor("configure and activate at start-up (no lifecycle manager)",
                                      read_only=True)),
 }

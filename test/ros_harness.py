@@ -17,7 +17,6 @@ from typing import Any
 
 import cv2
 import numpy as np
-import rclpy
 from lifecycle_msgs.msg import Transition
 from lifecycle_msgs.srv import ChangeState, GetState
 from rcl_interfaces.msg import Parameter as ParameterMsg

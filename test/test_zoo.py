@@ -1,7 +1,6 @@
 """Model zoo: lookup by (alpha, resolution), search path, verified download."""
 from __future__ import annotations
 
-import io
 import shutil
 import time
 import zipfile
