@@ -18,6 +18,8 @@ setup(
         "ai-edge-litert>=1.2",
         "pycocotools>=2.0.7",
         "PyYAML>=5.4",
+        "rosbags>=0.10",
+        "rosbags-image>=0.10",
     ],
     entry_points={"console_scripts": ["mobilenet-ssd = mobilenet_ssd_ros.cli:main"]},
 )

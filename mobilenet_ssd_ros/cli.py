@@ -3,6 +3,8 @@
     mobilenet-ssd detect IMAGE_OR_DIR... [--json] [--annotate DIR]
     mobilenet-ssd eval --dataset DIR --format coco128|yolo|voc|pennfudan|kitti
     mobilenet-ssd models [--download]
+    mobilenet-ssd make-bag IMAGES... --output BAG [--rate HZ] [--compressed] [--storage mcap|sqlite3]
+    mobilenet-ssd replay BAG --output OUT_BAG [--topic T] [--every-frame] [--ground-truth DIR --format F]
 """
 from __future__ import annotations
 
@@ -16,11 +18,13 @@ from pathlib import Path
 import cv2
 
 from . import zoo
-from .datasets import DatasetError, image_files, load_dataset
+from .bag import DEFAULT_TOPIC, STORAGES, BagError, make_bag
+from .datasets import LOADERS, DatasetError, image_files, load_dataset
 from .detector import Detector
 from .draw import annotate
 from .evaluate import evaluate, format_table, read_predictions
 from .model import ModelError
+from .replay import ReplayError, replay
 
 
 def _add_model_args(p: argparse.ArgumentParser, threshold: float) -> None:
@@ -143,6 +147,32 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_make_bag(args: argparse.Namespace) -> int:
+    files = [f for p in args.images for f in image_files(Path(p))]
+    if not files:
+        print("error: no images found", file=sys.stderr)
+        return 1
+    n = make_bag(files, args.output, topic=args.topic, rate=args.rate, compressed=args.compressed,
+                 storage=args.storage, frame_id=args.frame_id)
+    topic = args.topic + ("/compressed" if args.compressed else "")
+    print(f"wrote {n} frames at {args.rate:g} Hz to {args.output} ({args.storage}, topic {topic})")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    truth = load_dataset(args.ground_truth, args.format) if args.ground_truth else None
+    detector = _detector(args)
+    try:
+        report = replay(args.bag, args.output, detector, topic=args.topic, every_frame=args.every_frame,
+                        storage=args.storage, ground_truth=truth)
+    except ReplayError as exc:
+        print(exc.report.format())
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(report.format())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mobilenet-ssd", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -163,6 +193,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_args(p, threshold=0.0)
     p.set_defaults(func=cmd_eval)
 
+    p = sub.add_parser("make-bag", help="turn images into a camera bag (rosbag2)")
+    p.add_argument("images", nargs="+", help="image files or folders (sorted, recursively)")
+    p.add_argument("--output", required=True, help="new bag folder")
+    p.add_argument("--rate", type=float, default=10.0, help="frames per second (default 10)")
+    p.add_argument("--compressed", action="store_true", help="JPEG CompressedImage on TOPIC/compressed")
+    p.add_argument("--storage", choices=sorted(STORAGES), default="mcap")
+    p.add_argument("--topic", default=DEFAULT_TOPIC, help=f"image topic (default {DEFAULT_TOPIC})")
+    p.add_argument("--frame-id", default="camera", help="header.frame_id (default camera)")
+    p.set_defaults(func=cmd_make_bag)
+
+    p = sub.add_parser("replay", help="run the detector over a camera bag, write a results bag and a report")
+    p.add_argument("bag", help="rosbag2 folder (sqlite3 or mcap) with Image or CompressedImage messages")
+    p.add_argument("--output", required=True, help="new bag folder for detections and stats")
+    p.add_argument("--topic", help="image topic (needed when the bag has several)")
+    p.add_argument("--every-frame", action="store_true",
+                   help="process every frame (deterministic); default: drop frames as the node would in real time")
+    p.add_argument("--storage", choices=sorted(STORAGES), default="mcap", help="storage of the output bag")
+    p.add_argument("--ground-truth", metavar="DIR", help="dataset whose images, in order, are the bag's frames")
+    p.add_argument("--format", default="yolo", choices=sorted(LOADERS), help="format of --ground-truth")
+    _add_model_args(p, threshold=0.5)
+    p.set_defaults(func=cmd_replay)
+
     p = sub.add_parser("models", help="list the model zoo and what is on this machine")
     p.add_argument("--download", action="store_true", help="download and verify the zoo models (needs internet)")
     p.add_argument("--model-dir", action="append", default=[], help="extra directory to search")
@@ -174,7 +226,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ModelError, zoo.ModelNotAvailableError, zoo.ModelDownloadError, DatasetError, KeyError, ValueError) as exc:
+    except (ModelError, zoo.ModelNotAvailableError, zoo.ModelDownloadError, DatasetError, BagError, KeyError,
+            ValueError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"error: {message}", file=sys.stderr)
         return 2
