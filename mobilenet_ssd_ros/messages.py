@@ -8,7 +8,7 @@ from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 from vision_msgs.msg import Detection2D, Detection2DArray, LabelInfo, ObjectHypothesisWithPose, VisionClass
 
-from .detection import Detection
+from .detection import BBox, Detection
 from .labels import LabelMap
 
 
@@ -29,6 +29,16 @@ def detection_array(detections: Sequence[Detection], header: Header) -> Detectio
         hyp.hypothesis.score = d.score
         det.results.append(hyp)
         out.detections.append(det)
+    return out
+
+
+def detections_from_array(msg: Detection2DArray) -> list[Detection]:
+    """The inverse of detection_array: Detections (class_id unknown: -1) from a message."""
+    out = []
+    for d in msg.detections:
+        cx, cy, w, h = d.bbox.center.position.x, d.bbox.center.position.y, d.bbox.size_x, d.bbox.size_y
+        hyp = d.results[0].hypothesis
+        out.append(Detection(hyp.class_id, -1, hyp.score, BBox(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)))
     return out
 
 

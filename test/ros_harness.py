@@ -129,6 +129,7 @@ class Client:
 
     def close(self) -> None:
         self.executor.shutdown()
+        self._thread.join(timeout=5.0)
         self.node.destroy_node()
 
     def _call(self, client, request, timeout: float = 30.0):

@@ -5,6 +5,8 @@ import copy
 import random
 import re
 import shutil
+import subprocess
+import sys
 import threading
 import time
 
@@ -21,6 +23,7 @@ from vision_msgs.msg import Detection2DArray, LabelInfo
 
 from mobilenet_ssd_ros.detection import BBox
 from mobilenet_ssd_ros.detector import Detector
+from mobilenet_ssd_ros.messages import detections_from_array
 from mobilenet_ssd_ros.msg import DetectionStats
 from mobilenet_ssd_ros.node import PARAMETERS
 from mobilenet_ssd_ros.postprocess import DetectionFilter
@@ -31,12 +34,7 @@ DETECTIONS = f"/{NODE}/detections"
 
 
 def boxes(msg: Detection2DArray) -> list[tuple[str, float, BBox]]:
-    out = []
-    for d in msg.detections:
-        cx, cy, w, h = d.bbox.center.position.x, d.bbox.center.position.y, d.bbox.size_x, d.bbox.size_y
-        out.append((d.results[0].hypothesis.class_id, d.results[0].hypothesis.score,
-                    BBox(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)))
-    return out
+    return [(d.label, d.score, d.bbox) for d in detections_from_array(msg)]
 
 
 def send_until(client, pub, msg, received: list, count: int = 1, timeout: float = 20.0):
@@ -440,3 +438,25 @@ def test_images_during_transitions(start_node, client):
         stop = True
         streamer.join()
     assert node.alive() and "frame failed" not in node.log()
+
+
+def test_detect_images_through_the_node(start_node, tmp_path):
+    """The README's main job: sample images through a real topic into the node; printed
+    detections, annotated images and a result bag that rclpy can read back."""
+    from rclpy.serialization import deserialize_message
+    from rosbags.rosbag2 import Reader
+
+    start_node(autostart=True)
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "detect_images"), str(SAMPLES),
+                             "--output", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"pets\.jpg: 2 detection\(s\)\n  dog .*\n  dog ", result.stdout)
+    assert "grace_hopper.bmp" in result.stdout and "10 image(s) through /mobilenet_ssd" in result.stderr
+    assert len(list((tmp_path / "out" / "annotated").glob("*.jpg"))) == 10
+    with Reader(tmp_path / "out" / "detections_bag") as reader:
+        topics = {c.topic: c.msgcount for c in reader.connections}
+        arrays = [deserialize_message(raw, Detection2DArray) for c, _, raw in reader.messages()
+                  if c.topic == "/mobilenet_ssd/detections"]
+    assert topics == {"/camera/image_raw": 10, "/mobilenet_ssd/detections": 10}
+    assert sum(len(a.detections) for a in arrays) == sum(
+        int(n) for n in re.findall(r": (\d+) detection\(s\)", result.stdout))

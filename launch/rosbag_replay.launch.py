@@ -1,0 +1,56 @@
+"""Replay a camera bag through the detector with simulated time.
+
+    ros2 launch mobilenet_ssd_ros rosbag_replay.launch.py bag:=my_drive
+    ros2 launch mobilenet_ssd_ros rosbag_replay.launch.py bag:=my_drive rate:=0.5 loop:=true \\
+        image:=/front/image_raw record:=true output:=my_drive_detections rviz:=true
+
+`ros2 bag play --clock` publishes /clock and the detector runs with use_sim_time, so
+latencies and stamps are in bag time. Playback starts once the detector is active, so
+no frame is lost to start-up. With record:=true the detector's outputs are recorded to
+a new bag. Without ROS, `mobilenet-ssd replay` does the same offline.
+"""
+from launch import LaunchDescription
+from launch.actions import (DeclareLaunchArgument, ExecuteProcess, IncludeLaunchDescription,
+                            RegisterEventHandler)
+from launch.conditions import IfCondition, UnlessCondition
+from launch.launch_description_sources import PythonLaunchDescriptionSource
+from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
+from launch_ros.event_handlers import OnStateTransition
+from launch_ros.substitutions import FindPackageShare
+
+PACKAGE = "mobilenet_ssd_ros"
+
+
+def generate_launch_description() -> LaunchDescription:
+    arg = LaunchConfiguration
+    share = FindPackageShare(PACKAGE)
+    play = ["ros2", "bag", "play", arg("bag"), "--clock", "--rate", arg("rate")]
+    outputs = [PathJoinSubstitution(["/", arg("namespace"), "mobilenet_ssd", topic])
+               for topic in ("detections", "stats")]
+    return LaunchDescription([
+        DeclareLaunchArgument("bag", description="rosbag2 folder with camera images"),
+        DeclareLaunchArgument("rate", default_value="1.0", description="playback rate"),
+        DeclareLaunchArgument("loop", default_value="false", description="play the bag in a loop"),
+        DeclareLaunchArgument("image", default_value="/camera/image_raw", description="image topic in the bag"),
+        DeclareLaunchArgument("compressed", default_value="",
+                              description="true: the bag has <image>/compressed; empty: as in params_file"),
+        DeclareLaunchArgument("namespace", default_value="", description="namespace of the detector"),
+        DeclareLaunchArgument("params_file", default_value=PathJoinSubstitution([share, "config", "params.yaml"])),
+        DeclareLaunchArgument("record", default_value="false", description="record the detector's outputs"),
+        DeclareLaunchArgument("output", default_value="mobilenet_ssd_results", description="bag folder for record"),
+        DeclareLaunchArgument("rviz", default_value="false", description="open rviz2 with config/detector.rviz"),
+        IncludeLaunchDescription(
+            PythonLaunchDescriptionSource(PathJoinSubstitution([share, "launch", "detector.launch.py"])),
+            launch_arguments={
+                "namespace": arg("namespace"), "image": arg("image"), "compressed": arg("compressed"),
+                "params_file": arg("params_file"), "use_sim_time": "true", "autostart": "true",
+                "rviz": arg("rviz"),
+            }.items()),
+        # Play (and record) once the detector is active, so the first frames are not lost.
+        RegisterEventHandler(OnStateTransition(goal_state="active", entities=[
+            ExecuteProcess(cmd=play, output="screen", condition=UnlessCondition(arg("loop"))),
+            ExecuteProcess(cmd=[*play, "--loop"], output="screen", condition=IfCondition(arg("loop"))),
+            ExecuteProcess(cmd=["ros2", "bag", "record", "-o", arg("output"), *outputs],
+                           output="screen", condition=IfCondition(arg("record"))),
+        ])),
+    ])
