@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -55,6 +56,7 @@ def test_models_lists_the_zoo(capsys):
 
 
 def test_console_script_is_installed():
-    script = os.path.join(os.path.dirname(sys.executable), "mobilenet-ssd")
+    script = shutil.which("mobilenet-ssd")
+    assert script, "the mobilenet-ssd console script is not on PATH"
     out = subprocess.run([script, "--help"], capture_output=True, text=True, check=True).stdout
     assert "detect" in out and "eval" in out and "models" in out
