@@ -173,6 +173,51 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+SMOKE = {"frames": 5, "rounds": 1, "duration_s": 2.0, "soak_frames": 200, "inactive_s": 2.0}
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Run the suites, print their tables, write JSON (and plots with --plots)."""
+    from . import bench
+
+    suites = ["core", "sweep", "node", "soak"] if args.suite == "all" else [args.suite]
+    smoke = SMOKE if args.smoke else None
+    results: dict = {"smoke": bool(args.smoke), "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+    for suite in suites:
+        if suite == "core":
+            r = bench.core_suite(**({"frames": smoke["frames"], "rounds": smoke["rounds"]} if smoke else {}))
+            print(bench.format_core(r))
+        elif suite == "sweep":
+            r = bench.sweep_suite(**({"frames": smoke["frames"], "rounds": smoke["rounds"]} if smoke else {}))
+            print(bench.format_sweep(r))
+        elif suite == "node":
+            from . import bench_node
+
+            r = bench_node.node_suite(duration_s=smoke["duration_s"] if smoke else args.duration)
+            print(bench_node.format_node(r))
+        else:
+            from . import bench_node
+
+            r = bench_node.soak_suite(**({"frames": smoke["soak_frames"], "inactive_s": smoke["inactive_s"]}
+                                         if smoke else {}))
+            print(bench_node.format_soak(r))
+        results[suite] = r
+        print()
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(results, indent=1))
+    print(f"results: {args.json}")
+    if args.plots:
+        from . import bench_plots
+
+        out = Path(args.plots)
+        out.mkdir(parents=True, exist_ok=True)
+        plotters = {"core": bench_plots.plot_core, "sweep": bench_plots.plot_sweep, "node": bench_plots.plot_node_latency}
+        for suite, plot in plotters.items():
+            if suite in results:
+                print(f"plot: {plot(results[suite], out / f'{suite}.png')}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mobilenet-ssd", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -214,6 +259,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="yolo", choices=sorted(LOADERS), help="format of --ground-truth")
     _add_model_args(p, threshold=0.5)
     p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("bench", help="benchmarks: ratios against invoke(), a reference pipeline, a naive node")
+    p.add_argument("--suite", choices=["core", "node", "sweep", "soak", "all"], default="core")
+    p.add_argument("--smoke", action="store_true", help="a few frames per suite (checks that they run)")
+    p.add_argument("--duration", type=float, default=60.0, help="seconds per node scenario (default 60)")
+    p.add_argument("--json", default="out/bench/results.json", help="where to write the results")
+    p.add_argument("--plots", metavar="DIR", help="write PNG plots into DIR")
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("models", help="list the model zoo and what is on this machine")
     p.add_argument("--download", action="store_true", help="download and verify the zoo models (needs internet)")

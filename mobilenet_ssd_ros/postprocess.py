@@ -41,26 +41,22 @@ def to_detections(
     labels: LabelMap,
     keep: DetectionFilter,
 ) -> list[Detection]:
-    """Select, sort by score, clip to the image and scale to its pixels."""
+    """Select, sort by score, clip to the image and scale to its pixels.
+
+    A plain loop over Python floats: with at most a few dozen candidates it is several
+    times faster than the equivalent numpy calls (their per-call overhead dominates)."""
     n = min(int(count), len(scores))
-    scores = scores[:n]
-    class_ids = classes[:n].astype(np.int64)
-    mask = scores >= keep.score_threshold
-    if keep.class_ids is not None:
-        mask &= np.isin(class_ids, list(keep.class_ids))
-    picked = np.flatnonzero(mask)
-    picked = picked[np.argsort(-scores[picked], kind="stable")]
-    if keep.max_detections is not None:
-        picked = picked[: keep.max_detections]
-    scaled = np.clip(boxes[picked], 0.0, 1.0) * np.array(
-        [image_height, image_width, image_height, image_width], dtype=np.float64
-    )
-    return [
-        Detection(
-            label=labels.name(int(class_ids[i])),
-            class_id=int(class_ids[i]),
-            score=float(scores[i]),
-            bbox=BBox(xmin=float(x0), ymin=float(y0), xmax=float(x1), ymax=float(y1)),
-        )
-        for i, (y0, x0, y1, x1) in zip(picked, scaled)
-    ]
+    threshold, allowed = keep.score_threshold, keep.class_ids
+    w, h = float(image_width), float(image_height)
+    out = []
+    for score, cls, (y0, x0, y1, x1) in zip(scores[:n].tolist(), classes[:n].tolist(), boxes[:n].tolist()):
+        if score < threshold:
+            continue
+        class_id = int(cls)
+        if allowed is not None and class_id not in allowed:
+            continue
+        box = BBox(xmin=min(max(x0, 0.0), 1.0) * w, ymin=min(max(y0, 0.0), 1.0) * h,
+                   xmax=min(max(x1, 0.0), 1.0) * w, ymax=min(max(y1, 0.0), 1.0) * h)
+        out.append(Detection(label=labels.name(class_id), class_id=class_id, score=score, bbox=box))
+    out.sort(key=lambda d: -d.score)  # stable: equal scores keep the model's order
+    return out if keep.max_detections is None else out[: keep.max_detections]

@@ -87,11 +87,17 @@ def cache_dir() -> Path:
     return Path(xdg) / "mobilenet_ssd_ros" / "models"
 
 
+def shared_roots() -> list[Path]:
+    """Where the project's shared data may be: `../shared` of the working directory and of
+    this source checkout."""
+    return [Path.cwd().parent / "shared", Path(__file__).resolve().parents[2] / "shared"]
+
+
 def search_dirs(extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
     """Model directories in lookup order (see module docstring), without duplicates."""
     dirs = [cache_dir(), *map(Path, extra_dirs)]
     dirs += [Path(p) for p in os.environ.get("MOBILENET_SSD_MODEL_PATH", "").split(os.pathsep) if p]
-    dirs += [Path.cwd().parent / "shared" / "models", Path(__file__).resolve().parents[2] / "shared" / "models"]
+    dirs += [root / "models" for root in shared_roots()]
     unique: list[Path] = []
     for d in dirs:
         d = d.expanduser()

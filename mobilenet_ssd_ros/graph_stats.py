@@ -1,0 +1,65 @@
+"""Multiply-accumulates and parameters of a .tflite model, counted from its graph.
+
+MobileNet's cost model: nearly all work is in (depthwise) convolutions, so MACs are
+summed over CONV_2D (out_h * out_w * out_c * k_h * k_w * in_c), DEPTHWISE_CONV_2D
+(out_h * out_w * out_c * k_h * k_w) and FULLY_CONNECTED (out * in) operators, and
+parameters are the elements of their constant weight and bias tensors. The graph is read
+with the flatbuffer schema that LiteRT ships (`ai_edge_litert.schema_py_generated`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class GraphStats:
+    macs: int
+    params: int
+    conv_ops: int
+    first_conv_channels: int  # MobileNetV1 starts with 32 x alpha channels
+
+    @property
+    def width_multiplier(self) -> float:
+        """Alpha as the graph shows it (the first convolution has 32 * alpha channels)."""
+        return self.first_conv_channels / 32
+
+
+def _schema():
+    try:
+        from ai_edge_litert import schema_py_generated
+    except ImportError as exc:  # tflite_runtime does not ship the schema
+        raise ImportError("counting MACs needs the ai-edge-litert package (pip install ai-edge-litert)") from exc
+    return schema_py_generated
+
+
+def graph_stats(path: str | Path) -> GraphStats:
+    fb = _schema()
+    model = fb.ModelT.InitFromPackedBuf(Path(path).read_bytes(), 0)
+    graph = model.subgraphs[0]
+    codes = [max(c.builtinCode, c.deprecatedBuiltinCode) for c in model.operatorCodes]
+    op = fb.BuiltinOperator
+    macs = params = convs = first = 0
+    counted: set[int] = set()
+    for operator in graph.operators:
+        code = codes[operator.opcodeIndex]
+        if code not in (op.CONV_2D, op.DEPTHWISE_CONV_2D, op.FULLY_CONNECTED):
+            continue
+        convs += 1
+        weights = graph.tensors[operator.inputs[1]].shape
+        out = graph.tensors[operator.outputs[0]].shape
+        if code == op.CONV_2D:
+            first = first or int(out[-1])
+            macs += int(np.prod(out[1:])) * int(np.prod(weights[1:]))  # oh*ow*oc * kh*kw*ic
+        elif code == op.DEPTHWISE_CONV_2D:
+            macs += int(np.prod(out[1:])) * int(weights[1] * weights[2])  # oh*ow*oc * kh*kw
+        else:
+            macs += int(np.prod(weights)) * int(np.prod(out[:-1]))
+        for index in operator.inputs[1:]:
+            tensor = graph.tensors[index] if index >= 0 else None
+            if tensor is not None and index not in counted and model.buffers[tensor.buffer].data is not None:
+                counted.add(index)
+                params += int(np.prod(tensor.shape))
+    return GraphStats(macs=macs, params=params, conv_ops=convs, first_conv_channels=first)
