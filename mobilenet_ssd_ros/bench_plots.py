@@ -69,7 +69,7 @@ def plot_core(result: dict, path: Path) -> Path:
             y += 1
     ax.set_yticks(range(len(labels)), labels)
     ax.set_xlabel("ms per frame (medians)")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=4)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
