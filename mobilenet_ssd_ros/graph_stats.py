@@ -35,11 +35,16 @@ def _schema():
     return schema_py_generated
 
 
+def builtin_code(operator_code) -> int:
+    """The op of an OperatorCodeT: files from before 2.3 keep it in the deprecated field."""
+    return max(operator_code.builtinCode, operator_code.deprecatedBuiltinCode)
+
+
 def graph_stats(path: str | Path) -> GraphStats:
     fb = _schema()
     model = fb.ModelT.InitFromPackedBuf(Path(path).read_bytes(), 0)
     graph = model.subgraphs[0]
-    codes = [max(c.builtinCode, c.deprecatedBuiltinCode) for c in model.operatorCodes]
+    codes = [builtin_code(c) for c in model.operatorCodes]
     op = fb.BuiltinOperator
     macs = params = convs = first = 0
     counted: set[int] = set()

@@ -1,0 +1,188 @@
+"""Build the pretrained SSD MobileNetV1 for another input resolution by editing its graph.
+
+MobileNet's resolution multiplier runs the *same* weights on a smaller or larger input.
+SSD MobileNetV1 is fully convolutional up to its box predictors, so what depends on
+the input size is only:
+- the input shape,
+- the RESHAPE ops that flatten each feature map's box predictions ([1, H*W*A, ...]),
+- the anchors (one set per feature-map cell) held as a constant, and the number of
+  anchors TFLite_Detection_PostProcess expects.
+This builder edits exactly those in the flatbuffer: the input becomes [1, R, R, 3], the
+reshapes take -1 for the anchor dimension, the anchors are regenerated (anchors.py,
+which reproduces the 1917 embedded ones byte for byte at 300) and quantized with the
+source's anchor quantization, and `--max-detections` rewrites the post-processing op's
+options. Every weight and every quantization parameter stays the source's: the int8
+weights do not depend on the input size, and the activation ranges were calibrated on
+COCO images, which the new resolution sees too. So no TensorFlow, no retraining and no
+re-quantization are needed, and the 300x300 rebuild reproduces the original exactly.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import flatbuffers
+import numpy as np
+from flatbuffers import flexbuffers
+
+from . import anchors, zoo
+from .graph_stats import builtin_code, graph_stats
+from .runtime import make_interpreter
+
+MIN_RESOLUTION, MAX_RESOLUTION = 32, 1024
+POSTPROCESS_OP = b"TFLite_Detection_PostProcess"
+MODEL_INFO = "model.json"
+
+
+class BuildError(ValueError):
+    """A build request that cannot be met, with the reason."""
+
+
+@dataclass(frozen=True)
+class BuiltModel:
+    """What a build wrote: the manifest entry stored as model.json beside the model."""
+
+    name: str
+    alpha: float
+    resolution: int
+    max_detections: int
+    macs: int
+    params: int
+    graph_width_multiplier: float
+    anchors: int
+    source: str
+    source_sha256: str
+    sha256: str
+    calibration: str
+    input_dtype: str
+    model_file: str = "detect.tflite"
+    labels_file: str = "labelmap.txt"
+
+
+def _schema():
+    try:
+        from ai_edge_litert import schema_py_generated
+    except ImportError as exc:
+        raise BuildError("the zoo builder needs ai-edge-litert (its flatbuffer schema): pip install ai-edge-litert") from exc
+    return schema_py_generated
+
+
+def check_resolution(resolution: int) -> None:
+    if not isinstance(resolution, int) or not MIN_RESOLUTION <= resolution <= MAX_RESOLUTION:
+        raise BuildError(f"resolution must be an integer from {MIN_RESOLUTION} to {MAX_RESOLUTION} pixels "
+                         f"(SSD MobileNetV1 needs at least 32 for its stride-32 feature map), got {resolution!r}")
+
+
+def edit_model(content: bytes, resolution: int, max_detections: int | None = None) -> bytes:
+    """The source model's flatbuffer edited for a resolution x resolution input."""
+    fb = _schema()
+    check_resolution(resolution)
+    model = fb.ModelT.InitFromPackedBuf(content, 0)
+    graph = model.subgraphs[0]
+    codes = model.operatorCodes
+    post = [op for op in graph.operators if codes[op.opcodeIndex].customCode == POSTPROCESS_OP]
+    if len(post) != 1 or len(graph.inputs) != 1:
+        raise BuildError("the source is not an SSD model with one image input and TFLite_Detection_PostProcess")
+    post = post[0]
+    anchor_tensor = graph.tensors[post.inputs[2]]
+    if model.buffers[anchor_tensor.buffer].data is None or len(anchor_tensor.shape) != 2:
+        raise BuildError("the post-processing op's anchors are not a constant [N, 4] tensor")
+    if anchors.count(300) != anchor_tensor.shape[0] and anchor_tensor.shape[0] != anchors.count(
+            int(graph.tensors[graph.inputs[0]].shape[1])):
+        raise BuildError("the source's anchors are not those of SSD MobileNetV1's six-map generator")
+
+    image = graph.tensors[graph.inputs[0]]
+    image.shape = np.array([1, resolution, resolution, image.shape[3]], np.int32)
+    image.shapeSignature = None
+
+    # Reshapes that flatten the box predictions: the anchor dimension becomes -1.
+    for op in graph.operators:
+        if builtin_code(codes[op.opcodeIndex]) != fb.BuiltinOperator.RESHAPE:
+            continue
+        new_shape = [int(v) for v in op.builtinOptions.newShape]
+        if len(new_shape) >= 3:
+            new_shape[1] = -1
+            op.builtinOptions.newShape = new_shape
+            if len(op.inputs) > 1 and op.inputs[1] >= 0:
+                shape_tensor = graph.tensors[op.inputs[1]]
+                model.buffers[shape_tensor.buffer].data = np.array(new_shape, np.int32).view(np.uint8)
+
+    # New anchors, quantized like the source's.
+    q = anchor_tensor.quantization
+    boxes = anchors.generate(anchors.feature_map_sizes(resolution))
+    dtype = {fb.TensorType.UINT8: np.uint8, fb.TensorType.INT8: np.int8, fb.TensorType.FLOAT32: np.float32}[
+        anchor_tensor.type]
+    if dtype is np.float32:
+        data = boxes
+    else:
+        info = np.iinfo(dtype)
+        data = np.clip(np.round(boxes / q.scale[0]) + q.zeroPoint[0], info.min, info.max).astype(dtype)
+    model.buffers[anchor_tensor.buffer].data = np.ascontiguousarray(data).view(np.uint8).reshape(-1)
+    anchor_tensor.shape = np.array(boxes.shape, np.int32)
+
+    if max_detections is not None:
+        if max_detections < 1:
+            raise BuildError(f"max_detections must be at least 1, got {max_detections}")
+        options = flexbuffers.Loads(bytes(post.customOptions))
+        options["max_detections"] = int(max_detections)
+        post.customOptions = np.frombuffer(flexbuffers.Dumps(options), np.uint8)
+
+    edited = _pack(fb, model)
+    return _with_static_shapes(fb, edited)
+
+
+def _pack(fb, model) -> bytes:
+    builder = flatbuffers.Builder(0)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+def _with_static_shapes(fb, content: bytes) -> bytes:
+    """Let the runtime propagate the new shapes, then store them in the file, so that
+    every tool reading the graph (and graph_stats) sees the real tensor sizes."""
+    interpreter = make_interpreter(content, num_threads=1, use_xnnpack=False)  # XNNPACK wants static shapes
+    interpreter.allocate_tensors()
+    shapes = {d["index"]: d["shape"] for d in interpreter.get_tensor_details()}
+    model = fb.ModelT.InitFromPackedBuf(content, 0)
+    for index, tensor in enumerate(model.subgraphs[0].tensors):
+        if index in shapes and len(shapes[index]):
+            tensor.shape = np.array(shapes[index], np.int32)
+            tensor.shapeSignature = None
+    return _pack(fb, model)
+
+
+def build(resolution: int, *, max_detections: int | None = None, output: str | Path | None = None,
+          source: zoo.ResolvedModel | None = None) -> BuiltModel:
+    """Build and install one model into `output` (default: the zoo cache directory)."""
+    check_resolution(resolution)
+    source = source or zoo.find(zoo.DEFAULT_ENTRY.alpha, zoo.DEFAULT_ENTRY.resolution)
+    content = source.model_path.read_bytes()
+    edited = edit_model(content, resolution, max_detections)
+    cap = max_detections or flexbuffers.Loads(bytes(
+        next(op for op in _schema().ModelT.InitFromPackedBuf(content, 0).subgraphs[0].operators
+             if op.customOptions is not None).customOptions))["max_detections"]
+    name = f"ssd_mobilenet_v1_{source.entry.alpha:g}_{resolution}_quant_coco" + (
+        f"_max{max_detections}" if max_detections else "")
+    dest = Path(output) if output else zoo.cache_dir()
+    folder = dest / name
+    with tempfile.TemporaryDirectory() as tmp:
+        model_path = Path(tmp) / "detect.tflite"
+        model_path.write_bytes(edited)
+        stats = graph_stats(model_path)
+        info = BuiltModel(
+            name=name, alpha=source.entry.alpha, resolution=resolution, max_detections=int(cap),
+            macs=stats.macs, params=stats.params, graph_width_multiplier=stats.width_multiplier,
+            anchors=anchors.count(resolution), source=source.entry.name,
+            source_sha256=hashlib.sha256(content).hexdigest(), sha256=hashlib.sha256(edited).hexdigest(),
+            calibration="none: weights and quantization parameters of the source (COCO-calibrated) reused",
+            input_dtype="uint8")
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(model_path, folder / info.model_file)
+    if source.labels_path is not None:
+        shutil.copy(source.labels_path, folder / info.labels_file)
+    (folder / MODEL_INFO).write_text(json.dumps(asdict(info), indent=2) + "\n")
+    return info
