@@ -132,15 +132,41 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_zoo_build(args: argparse.Namespace) -> int:
+    from .zoo_build import build
+
+    resolutions = args.resolutions or [args.resolution]
+    for resolution in resolutions:
+        info = build(resolution, max_detections=args.max_detections, output=args.output)
+        where = Path(args.output) if args.output else zoo.cache_dir()
+        print(f"built {info.name}: {info.resolution}x{info.resolution}, {info.macs / 1e9:.3f} GMACs, "
+              f"{info.params / 1e6:.2f} M params, {info.anchors} anchors, max {info.max_detections} detections "
+              f"-> {where / info.name}")
+    return 0
+
+
+def cmd_zoo_report(args: argparse.Namespace) -> int:
+    from . import zoo_report
+
+    result = zoo_report.report(args.resolutions, limit=args.limit)
+    print(zoo_report.format_markdown(result))
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(result, indent=1))
+    if args.plot:
+        print(f"plot: {zoo_report.plot(result, Path(args.plot))}")
+    return 0
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     if args.download:
-        for entry in zoo.entries():
+        for entry in zoo.MANIFEST:
             found = zoo.download(entry)
             print(f"downloaded {entry.name} -> {found.model_path} (sha256 verified)")
     print(f"cache directory: {zoo.cache_dir()}")
     print("search path: " + ", ".join(str(d) for d in zoo.search_dirs(args.model_dir)))
     print(f"{'alpha':>6} {'res':>5}  {'name':<34} location")
-    for entry in zoo.entries():
+    for entry in zoo.entries(extra_dirs=args.model_dir):
         found = zoo.locate(entry, args.model_dir)
         where = str(found.model_path) if found else "not on this machine (mobilenet-ssd models --download)"
         print(f"{entry.alpha:>6.2f} {entry.resolution:>5}  {entry.name:<34} {where}")
@@ -268,6 +294,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plots", metavar="DIR", help="write PNG plots into DIR")
     p.set_defaults(func=cmd_bench)
 
+    p = sub.add_parser("zoo", help="build models for other input resolutions")
+    zoo_sub = p.add_subparsers(dest="zoo_command", required=True)
+    b = zoo_sub.add_parser("build", help="the pretrained model rebuilt for R x R inputs (no TensorFlow needed)")
+    group = b.add_mutually_exclusive_group(required=True)
+    group.add_argument("--resolution", type=int, help="square input size in pixels")
+    group.add_argument("--resolutions", type=lambda text: [int(v) for v in text.split(",")],
+                       help="comma-separated list, e.g. 128,160,192,224,256,300,384")
+    b.add_argument("--max-detections", type=int, help="raise (or lower) the model's cap of 10 detections")
+    b.add_argument("--output", help="zoo directory to write into (default: the cache directory)")
+    b.set_defaults(func=cmd_zoo_build)
+    rep = zoo_sub.add_parser("report", help="MACs, latency ratio and mAP per resolution (builds in a temp dir)")
+    rep.add_argument("--resolutions", type=lambda text: [int(v) for v in text.split(",")],
+                     default=[128, 160, 192, 224, 256, 300, 384])
+    rep.add_argument("--limit", type=int, help="only the first N images of each dataset")
+    rep.add_argument("--json", help="write the results as JSON")
+    rep.add_argument("--plot", help="write a PNG of mAP against latency")
+    rep.set_defaults(func=cmd_zoo_report)
+
     p = sub.add_parser("models", help="list the model zoo and what is on this machine")
     p.add_argument("--download", action="store_true", help="download and verify the zoo models (needs internet)")
     p.add_argument("--model-dir", action="append", default=[], help="extra directory to search")
@@ -280,7 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except (ModelError, zoo.ModelNotAvailableError, zoo.ModelDownloadError, DatasetError, BagError, KeyError,
-            ValueError) as exc:
+            ValueError, ImportError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"error: {message}", file=sys.stderr)
         return 2

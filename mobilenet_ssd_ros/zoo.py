@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import shutil
 import tempfile
@@ -34,7 +35,7 @@ class ZooEntry:
     name: str  # folder name in a model directory
     alpha: float
     resolution: int
-    url: str  # archive of the release
+    url: str  # archive of the release; empty for models built here (mobilenet-ssd zoo build)
     sha256: str  # of the model file itself, checked after download
     model_file: str = "detect.tflite"
     labels_file: str = "labelmap.txt"
@@ -106,11 +107,34 @@ def search_dirs(extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
     return unique
 
 
-def entries(alpha: float | None = None, resolution: int | None = None) -> list[ZooEntry]:
-    """Manifest entries matching the given knobs (all when none are given)."""
+BUILT_INFO = "model.json"  # written by zoo_build next to each model it builds
+
+
+def built_entries(extra_dirs: Iterable[str | Path] = ()) -> list[ZooEntry]:
+    """Models built by `mobilenet-ssd zoo build`, found by their model.json in the
+    search directories (first one wins for a name)."""
+    found: dict[str, ZooEntry] = {}
+    for d in search_dirs(extra_dirs):
+        for info_file in sorted(d.glob(f"*/{BUILT_INFO}")) if d.is_dir() else []:
+            try:
+                info = json.loads(info_file.read_text())
+                entry = ZooEntry(name=info["name"], alpha=float(info["alpha"]), resolution=int(info["resolution"]),
+                                 url="", sha256=info["sha256"], model_file=info.get("model_file", "detect.tflite"),
+                                 labels_file=info.get("labels_file", "labelmap.txt"),
+                                 description=f"built from {info['source']}, max {info['max_detections']} detections")
+            except (OSError, ValueError, KeyError):
+                continue  # not ours, or damaged: ignore rather than break every lookup
+            found.setdefault(entry.name, entry)
+    return list(found.values())
+
+
+def entries(alpha: float | None = None, resolution: int | None = None,
+            extra_dirs: Iterable[str | Path] = ()) -> list[ZooEntry]:
+    """Known models matching the given knobs (all when none are given): the manifest's
+    releases first, then models built on this machine."""
     return [
         e
-        for e in MANIFEST
+        for e in [*MANIFEST, *built_entries(extra_dirs)]
         if (alpha is None or abs(e.alpha - alpha) < 1e-6) and (resolution is None or e.resolution == resolution)
     ]
 
@@ -127,17 +151,19 @@ def locate(entry: ZooEntry, extra_dirs: Iterable[str | Path] = ()) -> ResolvedMo
 
 def find(alpha: float = 1.0, resolution: int = 300, extra_dirs: Sequence[str | Path] = ()) -> ResolvedModel:
     """Find the model for (alpha, resolution) on this machine, or say clearly what exists."""
-    wanted = entries(alpha, resolution)
+    wanted = entries(alpha, resolution, extra_dirs)
     if not wanted:
-        known = ", ".join(f"alpha={e.alpha} resolution={e.resolution}" for e in MANIFEST)
+        known = ", ".join(sorted({f"alpha={e.alpha} resolution={e.resolution}" for e in entries(extra_dirs=extra_dirs)}))
         raise ModelNotAvailableError(
-            f"no model with alpha={alpha} resolution={resolution} in the zoo; known: {known}"
+            f"no model with alpha={alpha} resolution={resolution} in the zoo; known: {known}. "
+            "Other resolutions can be built: mobilenet-ssd zoo build --resolution R"
         )
     for entry in wanted:
         found = locate(entry, extra_dirs)
         if found:
             return found
-    on_disk = [f"alpha={e.alpha} resolution={e.resolution}" for e in MANIFEST if locate(e, extra_dirs)]
+    on_disk = [f"alpha={e.alpha} resolution={e.resolution}" for e in entries(extra_dirs=extra_dirs)
+               if locate(e, extra_dirs)]
     raise ModelNotAvailableError(
         f"model alpha={alpha} resolution={resolution} ({wanted[0].name}) is not on this machine; "
         f"searched: {', '.join(str(d) for d in search_dirs(extra_dirs))}. "

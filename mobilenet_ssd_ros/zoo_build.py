@@ -8,10 +8,10 @@ the input size is only:
 - the anchors (one set per feature-map cell) held as a constant, and the number of
   anchors TFLite_Detection_PostProcess expects.
 This builder edits exactly those in the flatbuffer: the input becomes [1, R, R, 3], the
-reshapes take -1 for the anchor dimension, the anchors are regenerated (anchors.py,
-which reproduces the 1917 embedded ones byte for byte at 300) and quantized with the
-source's anchor quantization, and `--max-detections` rewrites the post-processing op's
-options. Every weight and every quantization parameter stays the source's: the int8
+reshapes take -1 for the anchor dimension, the anchors are regenerated for the new
+feature maps (anchors.py: exact at 300, byte for byte; at other sizes kept at their
+trained pixel size and centre offset, see anchors.for_resolution) and quantized like the
+source's, and `--max-detections` rewrites the post-processing op's options. Every weight and every quantization parameter stays the source's: the int8
 weights do not depend on the input size, and the activation ranges were calibrated on
 COCO images, which the new resolution sees too. So no TensorFlow, no retraining and no
 re-quantization are needed, and the 300x300 rebuild reproduces the original exactly.
@@ -113,14 +113,17 @@ def edit_model(content: bytes, resolution: int, max_detections: int | None = Non
 
     # New anchors, quantized like the source's.
     q = anchor_tensor.quantization
-    boxes = anchors.generate(anchors.feature_map_sizes(resolution))
+    boxes = anchors.for_resolution(resolution)
     dtype = {fb.TensorType.UINT8: np.uint8, fb.TensorType.INT8: np.int8, fb.TensorType.FLOAT32: np.float32}[
         anchor_tensor.type]
     if dtype is np.float32:
         data = boxes
     else:
         info = np.iinfo(dtype)
-        data = np.clip(np.round(boxes / q.scale[0]) + q.zeroPoint[0], info.min, info.max).astype(dtype)
+        # Keep the source's step unless larger anchors (small inputs) would be clipped.
+        scale = max(float(q.scale[0]), float(boxes.max()) / (info.max - int(q.zeroPoint[0])))
+        q.scale = np.array([scale], np.float32)
+        data = np.clip(np.round(boxes / scale) + q.zeroPoint[0], info.min, info.max).astype(dtype)
     model.buffers[anchor_tensor.buffer].data = np.ascontiguousarray(data).view(np.uint8).reshape(-1)
     anchor_tensor.shape = np.array(boxes.shape, np.int32)
 

@@ -479,3 +479,41 @@ def test_detect_images_through_the_node(start_node, tmp_path):
     assert topics == {"/camera/image_raw": 10, "/mobilenet_ssd/detections": 10}
     assert sum(len(a.detections) for a in arrays) == sum(
         int(n) for n in re.findall(r": (\d+) detection\(s\)", result.stdout))
+
+
+def test_node_switches_between_built_resolutions(start_node, client, tmp_path, monkeypatch):
+    """Models built by the zoo builder are found by `resolution`; switching between two
+    while streaming keeps answering, and the stats say which model answered."""
+    from mobilenet_ssd_ros.zoo_build import build
+
+    for resolution in (160, 224):
+        build(resolution, output=tmp_path)
+    monkeypatch.setenv("MOBILENET_SSD_MODEL_DIR", str(tmp_path))  # inherited by the node process
+    start_node(autostart=True, resolution=160)
+    client.wait_for_node()
+    pub = client.wait_for_subscriber("/image")
+    stats = client.collect(f"/{NODE}/stats", DetectionStats)
+    frame = image_msg(cv2.resize(PETS, (640, 480)))
+    (first,) = send_until(client, pub, frame, stats)
+    assert (first.resolution, first.model_id) == (160, "ssd_mobilenet_v1_1_160_quant_coco")
+    streaming = True
+
+    def stream():
+        while streaming:
+            pub.publish(image_msg(cv2.resize(PETS, (640, 480)), stamp_ns=client.node.get_clock().now().nanoseconds))
+            time.sleep(0.02)
+
+    streamer = threading.Thread(target=stream)
+    streamer.start()
+    try:
+        assert client.set_params(resolution=224)[0].successful
+        wait_for(lambda: stats[-1].resolution == 224, 10, "answers from the 224 model")
+        result = client.set_params(resolution=96)[0]  # not built: rejected, 224 keeps running
+        assert not result.successful and "no model with alpha=1.0 resolution=96" in result.reason
+        count = len(stats)
+        wait_for(lambda: len(stats) > count + 5, 10, "answers after the rejected switch")
+    finally:
+        streaming = False
+        streamer.join()
+    assert stats[-1].resolution == 224
+    assert {s.resolution for s in stats} == {160, 224}

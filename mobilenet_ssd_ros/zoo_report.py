@@ -1,0 +1,120 @@
+"""The resolution table: build each resolution, measure latency against the 300 model in
+the same run, and mAP on the labeled sets with and without the 10-detection cap.
+
+    mobilenet-ssd zoo report [--resolutions 128,...] [--json FILE] [--plot FILE]
+"""
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+
+from . import zoo
+from .bench import bench_frame
+from .datasets import load_dataset
+from .detector import Detector
+from .evaluate import evaluate
+from .postprocess import DetectionFilter
+from .zoo_build import build
+
+RESOLUTIONS = (128, 160, 192, 224, 256, 300, 384)
+DATASETS = (("coco128_val2017", "coco128"), ("dawn_fog_dev", "voc"), ("pennfudan_dev", "pennfudan"))
+UNCAPPED = 100
+
+
+def _datasets(limit: int | None) -> dict[str, tuple[list, list]]:
+    """name -> (samples, RGB images), loaded once for every model."""
+    out = {}
+    for folder, fmt in DATASETS:
+        root = next((r / "data" / folder for r in zoo.shared_roots() if (r / "data" / folder).is_dir()), None)
+        if root is None:
+            raise FileNotFoundError(f"dataset {folder} not found under {', '.join(map(str, zoo.shared_roots()))}")
+        samples = load_dataset(root, fmt)[:limit]
+        images = [cv2.cvtColor(cv2.imread(str(s.image_path)), cv2.COLOR_BGR2RGB) for s in samples]
+        out[folder] = (samples, images)
+    return out
+
+
+def _map(detector: Detector, data) -> dict[str, float]:
+    keep = DetectionFilter(score_threshold=0.0)
+    result = {}
+    for name, (samples, images) in data.items():
+        predictions = {s.image_path.name: detector.detect(img, keep) for s, img in zip(samples, images, strict=True)}
+        r = evaluate(samples, predictions)
+        result[name] = {"mAP": r.map, "mAP50": r.map50}
+    return result
+
+
+def _latency(detectors: dict[int, Detector], frames: int, rounds: int) -> dict[int, float]:
+    rgb = bench_frame((640, 480))
+    samples: dict[int, list[float]] = {r: [] for r in detectors}
+    for d in detectors.values():
+        d.detect(rgb)
+    for _ in range(rounds):
+        for r, d in detectors.items():
+            for _ in range(frames):
+                start = time.perf_counter()
+                d.detect(rgb)
+                samples[r].append((time.perf_counter() - start) * 1e3)
+    return {r: statistics.median(v) for r, v in samples.items()}
+
+
+def report(resolutions=RESOLUTIONS, limit: int | None = None, frames: int = 40, rounds: int = 8) -> dict:
+    data = _datasets(limit)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        capped, uncapped = {}, {}
+        for r in resolutions:
+            info = build(r, output=tmp)
+            capped[r] = (info, Detector(Path(tmp) / info.name / "detect.tflite"))
+            info_u = build(r, max_detections=UNCAPPED, output=tmp)
+            uncapped[r] = Detector(Path(tmp) / info_u.name / "detect.tflite")
+        latency = _latency({r: d for r, (_, d) in capped.items()}, frames, rounds)
+        base = latency.get(300) or max(latency.values())
+        for r in resolutions:
+            info, detector = capped[r]
+            rows.append({"resolution": r, "macs": info.macs, "params": info.params, "anchors": info.anchors,
+                         "latency_ms": latency[r], "latency_ratio_to_300": latency[r] / base,
+                         "map_cap10": _map(detector, data),
+                         f"map_cap{UNCAPPED}": _map(uncapped[r], data)})
+    return {"limit": limit, "rows": rows}
+
+
+def format_markdown(result: dict) -> str:
+    names = [n for n, _ in DATASETS]
+    head = ("| resolution | GMACs | M params | anchors | latency / 300 | "
+            + " | ".join(f"{n} mAP (cap 10 / {UNCAPPED})" for n in names) + " |")
+    lines = [head, "|" + "---|" * (5 + len(names))]
+    for row in result["rows"]:
+        cells = [f"{row['map_cap10'][n]['mAP']:.3f} / {row[f'map_cap{UNCAPPED}'][n]['mAP']:.3f}" for n in names]
+        lines.append(f"| {row['resolution']} | {row['macs'] / 1e9:.3f} | {row['params'] / 1e6:.2f} | "
+                     f"{row['anchors']} | {row['latency_ratio_to_300']:.2f} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def plot(result: dict, path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name, _ in DATASETS:
+        for cap, style in (("map_cap10", "o-"), (f"map_cap{UNCAPPED}", "s--")):
+            xs = [row["latency_ratio_to_300"] for row in result["rows"]]
+            ys = [row[cap][name]["mAP"] for row in result["rows"]]
+            ax.plot(xs, ys, style, markersize=4, label=f"{name} ({cap.replace('map_', '')})")
+    for row in result["rows"]:
+        ax.annotate(str(row["resolution"]), (row["latency_ratio_to_300"], row["map_cap10"]["coco128_val2017"]["mAP"]),
+                    textcoords="offset points", xytext=(3, 4), fontsize=7)
+    ax.set_xlabel("latency relative to the 300x300 model (same run)")
+    ax.set_ylabel("mAP@[.5:.95]")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
