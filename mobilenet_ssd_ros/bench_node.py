@@ -165,12 +165,18 @@ class Harness:
                 self.node.destroy_subscription(entity)
             self.node.destroy_publisher(pub)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            _stop(proc)
         return scenario
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM (rclpy shuts down cleanly), SIGKILL if it hangs."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
 
 
 def _jpeg(rgb: np.ndarray) -> bytes:
@@ -327,11 +333,7 @@ def soak_suite(frames: int = 20_000, rate_hz: float = 100.0, inactive_s: float =
             time.sleep(1.0 / 30)
         inactive_cpu = (_cpu_seconds(proc.pid) - cpu_before) / (time.monotonic() - t_before)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop(proc)
         harness.close()
     warm = rss[len(rss) // 10][1] if rss else 0
     return {"frames_sent": frames, "frames_processed": processed, "rate_hz": rate_hz,

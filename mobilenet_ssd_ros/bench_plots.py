@@ -9,6 +9,17 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
+def _finish(fig, axes, path: Path, **legend) -> Path:
+    """Grid and legend on every axis, then a tight PNG."""
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.legend(**{"fontsize": 8, **legend})
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def plot_sweep(result: dict, path: Path) -> Path:
     """Latency against MACs, one marker per threads/XNNPACK setting."""
     fig, ax = plt.subplots(figsize=(6, 4))
@@ -23,12 +34,7 @@ def plot_sweep(result: dict, path: Path) -> Path:
     ax.set_xlabel("GMACs (from the model graph)")
     ax.set_ylabel("detect() latency, ms (640x480 frame)")
     ax.set_title("Latency against MACs")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _finish(fig, [ax], path)
 
 
 def plot_node_latency(result: dict, path: Path) -> Path:
@@ -44,12 +50,7 @@ def plot_node_latency(result: dict, path: Path) -> Path:
         ax.set_xlabel("output message")
         ax.set_ylabel("latency, ms (image stamp to receipt)")
         ax.set_yscale("log")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _finish(fig, axes, path)
 
 
 def plot_core(result: dict, path: Path) -> Path:
@@ -69,8 +70,22 @@ def plot_core(result: dict, path: Path) -> Path:
             y += 1
     ax.set_yticks(range(len(labels)), labels)
     ax.set_xlabel("ms per frame (medians)")
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=4)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _finish(fig, [ax], path, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=4)
+
+
+def plot_zoo(result: dict, path: Path) -> Path:
+    """mAP against latency (relative to the 300 model) per resolution and cap."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    datasets = list(result["rows"][0]["map_cap10"])
+    caps = [k for k in result["rows"][0] if k.startswith("map_cap")]
+    xs = [row["latency_ratio_to_300"] for row in result["rows"]]
+    for name in datasets:
+        for cap, style in zip(caps, ("o-", "s--"), strict=False):
+            ax.plot(xs, [row[cap][name]["mAP"] for row in result["rows"]], style, markersize=4,
+                    label=f"{name} ({cap.replace('map_', '')})")
+    for x, row in zip(xs, result["rows"], strict=True):
+        ax.annotate(str(row["resolution"]), (x, row["map_cap10"][datasets[0]]["mAP"]),
+                    textcoords="offset points", xytext=(3, 4), fontsize=7)
+    ax.set_xlabel("latency relative to the 300x300 model (same run)")
+    ax.set_ylabel("mAP@[.5:.95]")
+    return _finish(fig, [ax], path, fontsize=7)

@@ -154,7 +154,9 @@ def cmd_zoo_report(args: argparse.Namespace) -> int:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(result, indent=1))
     if args.plot:
-        print(f"plot: {zoo_report.plot(result, Path(args.plot))}")
+        from .bench_plots import plot_zoo
+
+        print(f"plot: {plot_zoo(result, Path(args.plot))}")
     return 0
 
 

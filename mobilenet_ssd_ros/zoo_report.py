@@ -93,28 +93,3 @@ def format_markdown(result: dict) -> str:
         lines.append(f"| {row['resolution']} | {row['macs'] / 1e9:.3f} | {row['params'] / 1e6:.2f} | "
                      f"{row['anchors']} | {row['latency_ratio_to_300']:.2f} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def plot(result: dict, path: Path) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for name, _ in DATASETS:
-        for cap, style in (("map_cap10", "o-"), (f"map_cap{UNCAPPED}", "s--")):
-            xs = [row["latency_ratio_to_300"] for row in result["rows"]]
-            ys = [row[cap][name]["mAP"] for row in result["rows"]]
-            ax.plot(xs, ys, style, markersize=4, label=f"{name} ({cap.replace('map_', '')})")
-    for row in result["rows"]:
-        ax.annotate(str(row["resolution"]), (row["latency_ratio_to_300"], row["map_cap10"]["coco128_val2017"]["mAP"]),
-                    textcoords="offset points", xytext=(3, 4), fontsize=7)
-    ax.set_xlabel("latency relative to the 300x300 model (same run)")
-    ax.set_ylabel("mAP@[.5:.95]")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
