@@ -4,7 +4,11 @@
     mobilenet-ssd eval --dataset DIR --format coco128|yolo|voc|pennfudan|kitti
     mobilenet-ssd models [--download]
     mobilenet-ssd make-bag IMAGES... --output BAG [--rate HZ] [--compressed] [--storage mcap|sqlite3]
-    mobilenet-ssd replay BAG --output OUT_BAG [--topic T] [--every-frame] [--ground-truth DIR --format F]
+    mobilenet-ssd replay BAG --output OUT_BAG [--topic T] [--every-frame | --frame-ms MS]
+                         [--ground-truth DIR --format F]
+    mobilenet-ssd bench [--suite core|node|sweep|soak|all] [--smoke] [--json FILE] [--plots DIR]
+    mobilenet-ssd zoo build --resolution R | --resolutions R,R,... [--source FILE | --alpha A]
+    mobilenet-ssd zoo report [--resolutions R,...] [--json FILE] [--plot FILE]
 """
 from __future__ import annotations
 
@@ -15,22 +19,25 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import cv2
-
 from . import zoo
-from .bag import DEFAULT_TOPIC, STORAGES, BagError, make_bag
-from .datasets import LOADERS, DatasetError, image_files, load_dataset
-from .detector import Detector
-from .draw import annotate
-from .evaluate import evaluate, format_table, read_predictions
-from .model import ModelError
-from .replay import ReplayError, replay
+from .core.detector import Detector
+from .core.draw import annotate
+from .core.imageio import read_rgb, write_rgb
+from .core.model import ModelError
+from .zoo.download import ModelDownloadError, download
+from .offline.bag import DEFAULT_TOPIC, STORAGES, BagError, make_bag
+from .offline.datasets import LOADERS, DatasetError, image_files, load_dataset
+from .offline.evaluate import evaluate, format_table, read_predictions
+from .offline.replay import ReplayError, replay
 
 
 def _add_model_args(p: argparse.ArgumentParser, threshold: float) -> None:
     g = p.add_argument_group("model")
-    g.add_argument("--alpha", type=float, default=1.0, help="width multiplier of the zoo model (default 1.0)")
-    g.add_argument("--resolution", type=int, default=300, help="input resolution of the zoo model (default 300)")
+    g.add_argument("--alpha", type=float, default=zoo.DEFAULT_ENTRY.alpha,
+                   help=f"width multiplier of the zoo model, as measured from its graph "
+                   f"(default {zoo.DEFAULT_ENTRY.alpha:g}; `mobilenet-ssd models` lists what is here)")
+    g.add_argument("--resolution", type=int, default=zoo.DEFAULT_ENTRY.resolution,
+                   help=f"input resolution of the zoo model (default {zoo.DEFAULT_ENTRY.resolution})")
     g.add_argument("--model", help="explicit .tflite file (overrides the zoo lookup)")
     g.add_argument("--labels", help="label map file (default: embedded in the model or next to it)")
     g.add_argument("--model-dir", action="append", default=[], help="extra directory to search for zoo models")
@@ -42,24 +49,18 @@ def _add_model_args(p: argparse.ArgumentParser, threshold: float) -> None:
 
 
 def _detector(args: argparse.Namespace) -> Detector:
-    return Detector(
+    return zoo.open_detector(
         args.model,
         alpha=args.alpha,
         resolution=args.resolution,
         labels=args.labels,
-        model_dirs=args.model_dir,
+        extra_dirs=args.model_dir,
         num_threads=args.threads,
         use_xnnpack=not args.no_xnnpack,
         score_threshold=args.threshold,
         classes=[c.strip() for c in args.classes.split(",")] if args.classes else None,
         max_detections=args.max_detections,
     )
-
-
-def read_rgb(path: Path):
-    """An image file as RGB uint8, or None if OpenCV cannot decode it."""
-    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    return None if bgr is None else cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
@@ -91,7 +92,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
                 print(f"  {d.label:<14} {d.score:.2f}  [{b.xmin:.0f} {b.ymin:.0f} {b.xmax:.0f} {b.ymax:.0f}]")
         if args.annotate:
             out = Path(args.annotate) / (path.stem + ".jpg")
-            cv2.imwrite(str(out), cv2.cvtColor(annotate(rgb, detections), cv2.COLOR_RGB2BGR))
+            write_rgb(out, annotate(rgb, detections))
     done = len(files) - (failures - len(missing))
     if done:
         print(
@@ -133,20 +134,22 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_zoo_build(args: argparse.Namespace) -> int:
-    from .zoo_build import build
+    from .zoo.build import build, source_file, source_for_alpha
 
+    source = source_file(args.source) if args.source else source_for_alpha(args.alpha)
     resolutions = args.resolutions or [args.resolution]
     for resolution in resolutions:
-        info = build(resolution, max_detections=args.max_detections, output=args.output)
+        info = build(resolution, max_detections=args.max_detections, output=args.output, source=source)
         where = Path(args.output) if args.output else zoo.cache_dir()
-        print(f"built {info.name}: {info.resolution}x{info.resolution}, {info.macs / 1e9:.3f} GMACs, "
+        print(f"built {info.name}: alpha {info.alpha:g} (measured), {info.resolution}x{info.resolution}, "
+              f"{info.macs / 1e9:.3f} GMACs, "
               f"{info.params / 1e6:.2f} M params, {info.anchors} anchors, max {info.max_detections} detections "
               f"-> {where / info.name}")
     return 0
 
 
 def cmd_zoo_report(args: argparse.Namespace) -> int:
-    from . import zoo_report
+    from .bench import zoo_report
 
     result = zoo_report.report(args.resolutions, limit=args.limit)
     print(zoo_report.format_markdown(result))
@@ -154,24 +157,31 @@ def cmd_zoo_report(args: argparse.Namespace) -> int:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(result, indent=1))
     if args.plot:
-        from .bench_plots import plot_zoo
+        from .bench.plots import plot_zoo
 
         print(f"plot: {plot_zoo(result, Path(args.plot))}")
     return 0
 
 
 def cmd_models(args: argparse.Namespace) -> int:
+    """List every known model with its (alpha, resolution) and where it is; exit 1 when the
+    default model is not on this machine (nothing will run without it)."""
     if args.download:
         for entry in zoo.MANIFEST:
-            found = zoo.download(entry)
-            print(f"downloaded {entry.name} -> {found.model_path} (sha256 verified)")
+            found = download(entry)
+            print(f"downloaded {entry.name} -> {found.model_path} ({entry.digest.partition(':')[0]} verified)")
     print(f"cache directory: {zoo.cache_dir()}")
     print("search path: " + ", ".join(str(d) for d in zoo.search_dirs(args.model_dir)))
-    print(f"{'alpha':>6} {'res':>5}  {'name':<34} location")
+    print(f"{'(alpha, resolution)':<32} {'name':<40} location")
     for entry in zoo.entries(extra_dirs=args.model_dir):
         found = zoo.locate(entry, args.model_dir)
         where = str(found.model_path) if found else "not on this machine (mobilenet-ssd models --download)"
-        print(f"{entry.alpha:>6.2f} {entry.resolution:>5}  {entry.name:<34} {where}")
+        print(f"{zoo.format_pair(entry.alpha, entry.resolution):<32} {entry.name:<40} {where}")
+    pairs = zoo.available_pairs(args.model_dir)
+    print("available here: " + (", ".join(zoo.format_pair(a, r) for a, r in pairs) or "none"))
+    if zoo.locate(zoo.DEFAULT_ENTRY, args.model_dir) is None:
+        print(f"error: the default model {zoo.DEFAULT_ENTRY.name} is not on this machine", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -192,7 +202,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     detector = _detector(args)
     try:
         report = replay(args.bag, args.output, detector, topic=args.topic, every_frame=args.every_frame,
-                        storage=args.storage, ground_truth=truth)
+                        frame_ms=args.frame_ms, storage=args.storage, ground_truth=truth)
     except ReplayError as exc:
         print(exc.report.format())
         print(f"error: {exc}", file=sys.stderr)
@@ -206,7 +216,7 @@ SMOKE = {"frames": 5, "rounds": 1, "duration_s": 2.0, "soak_frames": 200, "inact
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Run the suites, print their tables, write JSON (and plots with --plots)."""
-    from . import bench
+    from .bench import core as bench
 
     suites = ["core", "sweep", "node", "soak"] if args.suite == "all" else [args.suite]
     smoke = SMOKE if args.smoke else None
@@ -219,12 +229,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
             r = bench.sweep_suite(**({"frames": smoke["frames"], "rounds": smoke["rounds"]} if smoke else {}))
             print(bench.format_sweep(r))
         elif suite == "node":
-            from . import bench_node
+            from .bench import node as bench_node
 
             r = bench_node.node_suite(duration_s=smoke["duration_s"] if smoke else args.duration)
             print(bench_node.format_node(r))
         else:
-            from . import bench_node
+            from .bench import node as bench_node
 
             r = bench_node.soak_suite(**({"frames": smoke["soak_frames"], "inactive_s": smoke["inactive_s"]}
                                          if smoke else {}))
@@ -235,7 +245,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     Path(args.json).write_text(json.dumps(results, indent=1))
     print(f"results: {args.json}")
     if args.plots:
-        from . import bench_plots
+        from .bench import plots as bench_plots
 
         out = Path(args.plots)
         out.mkdir(parents=True, exist_ok=True)
@@ -280,8 +290,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("bag", help="rosbag2 folder (sqlite3 or mcap) with Image or CompressedImage messages")
     p.add_argument("--output", required=True, help="new bag folder for detections and stats")
     p.add_argument("--topic", help="image topic (needed when the bag has several)")
-    p.add_argument("--every-frame", action="store_true",
-                   help="process every frame (deterministic); default: drop frames as the node would in real time")
+    timing = p.add_mutually_exclusive_group()
+    timing.add_argument("--every-frame", action="store_true",
+                        help="process every frame (deterministic); default: drop frames as the node would in real time")
+    timing.add_argument("--frame-ms", type=float,
+                        help="simulate a machine that takes this long per frame (default: the measured time)")
     p.add_argument("--storage", choices=sorted(STORAGES), default="mcap", help="storage of the output bag")
     p.add_argument("--ground-truth", metavar="DIR", help="dataset whose images, in order, are the bag's frames")
     p.add_argument("--format", default="yolo", choices=sorted(LOADERS), help="format of --ground-truth")
@@ -305,6 +318,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="comma-separated list, e.g. 128,160,192,224,256,300,384")
     b.add_argument("--max-detections", type=int, help="raise (or lower) the model's cap of 10 detections")
     b.add_argument("--output", help="zoo directory to write into (default: the cache directory)")
+    source = b.add_mutually_exclusive_group()
+    source.add_argument("--source", metavar="FILE",
+                        help="any MobileNetV1-SSD .tflite with TFLite_Detection_PostProcess (labels beside it)")
+    source.add_argument("--alpha", type=float, default=zoo.DEFAULT_ENTRY.alpha,
+                        help=f"the zoo's release of this width (default {zoo.DEFAULT_ENTRY.alpha:g})")
     b.set_defaults(func=cmd_zoo_build)
     rep = zoo_sub.add_parser("report", help="MACs, latency ratio and mAP per resolution (builds in a temp dir)")
     rep.add_argument("--resolutions", type=lambda text: [int(v) for v in text.split(",")],
@@ -325,7 +343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ModelError, zoo.ModelNotAvailableError, zoo.ModelDownloadError, DatasetError, BagError, KeyError,
+    except (ModelError, zoo.ModelNotAvailableError, ModelDownloadError, DatasetError, BagError, KeyError,
             ValueError, ImportError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"error: {message}", file=sys.stderr)

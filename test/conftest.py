@@ -9,12 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mobilenet_ssd_ros import cli
+from mobilenet_ssd_ros.core.imageio import read_rgb as _read_rgb
 
 sys.path.insert(0, str(Path(__file__).parent))  # test helpers (tflite_builder)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("MOBILENET_SSD_SHARED_DIR", REPO.parent / "shared"))
+os.environ["MOBILENET_SSD_SHARED_DIR"] = str(SHARED)  # the zoo, the CLI and node processes read it
 MODEL_DIR = SHARED / "models" / "ssd_mobilenet_v1_1.0_quant_coco"
 SAMPLES = SHARED / "data" / "samples"
 
@@ -38,14 +39,14 @@ def model_bytes(model_path) -> bytes:
 
 
 def read_rgb(path: Path) -> np.ndarray:
-    rgb = cli.read_rgb(path)
+    rgb = _read_rgb(path)
     assert rgb is not None, path
     return rgb
 
 
 @pytest.fixture(scope="session")
 def detector():
-    from mobilenet_ssd_ros.detector import Detector
+    from mobilenet_ssd_ros.core.detector import Detector
 
     return Detector(MODEL_DIR / "detect.tflite", score_threshold=0.0)
 

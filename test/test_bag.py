@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 
+import cv2
 import numpy as np
 import pytest
 from conftest import REPO, SAMPLES, SHARED
@@ -12,12 +13,13 @@ from rclpy.serialization import deserialize_message
 from rosbags.rosbag2 import Reader, Writer
 from vision_msgs.msg import Detection2DArray
 
-from mobilenet_ssd_ros import cli
-from mobilenet_ssd_ros.bag import read_frames
-from mobilenet_ssd_ros.bag_types import DEFINITIONS, typestore
-from mobilenet_ssd_ros.image_input import message_to_image
+from mobilenet_ssd_ros import cli, zoo
+from mobilenet_ssd_ros.offline.bag import Frame, make_bag, read_frames
+from mobilenet_ssd_ros.offline.replay import replay, simulate_worker
+from mobilenet_ssd_ros.offline.bag_types import DEFINITIONS, typestore
+from mobilenet_ssd_ros.ros.image_input import message_to_image
 from mobilenet_ssd_ros.msg import DetectionStats
-from mobilenet_ssd_ros.postprocess import DetectionFilter
+from mobilenet_ssd_ros.core.postprocess import DetectionFilter
 
 SAMPLE_COUNT = 10
 
@@ -67,21 +69,43 @@ def test_replay_equals_the_core(tmp_path, detector, storage, compressed):
     assert "dog 2" in per_class and "person" in per_class
 
 
-def test_real_time_mode_drops_what_the_node_would(tmp_path):
-    bag, out = tmp_path / "fast", tmp_path / "results"
-    assert run_cli("make-bag", SAMPLES, "--output", bag, "--rate", "1000").returncode == 0  # 1 ms apart
-    result = run_cli("replay", bag, "--output", out)
-    assert result.returncode == 0, result.stderr
-    frames, processed, dropped = map(int, re.search(r"frames (\d+)\s+processed (\d+)\s+dropped (\d+)",
-                                                    result.stdout).groups())
-    assert frames == SAMPLE_COUNT and dropped > 0 and processed + dropped == frames
-    stats = read_results(out)["stats"]
-    assert len(stats) == processed
-    # Like the node, a stats message reports the drops since the previous processed frame;
-    # drops after the last processed frame are in the report only.
-    frame_times = [f.timestamp for f in read_frames(bag)]
-    trailing = len(frame_times) - 1 - frame_times.index(stats[-1][0])
-    assert sum(s.frames_dropped for _, s in stats) + trailing == dropped
+def test_simulated_worker_keeps_the_newest_frame_like_the_node():
+    """A hand-worked schedule: frames every 10 ms, 25 ms of work each. The node's worker
+    takes the waiting frame as soon as it is free, and a newer arrival replaces the
+    waiting one: 0 runs 0-25 (1 waits, 2 replaces it), 2 runs 25-50 (3 waits, 4 replaces
+    it), 4 runs 50-75, 6 runs 75-100. (Dropping every frame that arrives while busy would
+    process 0, 3 and 6 instead.)"""
+    frames = [Frame(i, i * 10_000_000, "/image", None) for i in range(7)]
+    runs = []
+
+    def process(frame, start_ns, dropped_before):
+        runs.append((frame.index, start_ns // 1_000_000, dropped_before))
+        return 25_000_000
+
+    assert simulate_worker(frames, process) == 3
+    assert runs == [(0, 0, 0), (2, 25, 1), (4, 50, 1), (6, 75, 1)]
+
+
+def test_real_time_replay_processes_what_the_node_would(tmp_path):
+    """300 frames at 30 Hz on a machine that needs 40 ms per frame: the node's policy
+    processes 251 of them (dropping every frame that arrives while busy would process
+    150). Frame 6 is the first one dropped: frames 0-5 keep the worker busy until 240 ms,
+    and frame 7 replaces frame 6 at 233 ms."""
+    tiny = tmp_path / "tiny.png"
+    cv2.imwrite(str(tiny), np.full((48, 64, 3), 90, np.uint8))
+    bag, out = tmp_path / "camera", tmp_path / "results"
+    make_bag([tiny] * 300, bag, rate=30.0)
+    report = replay(bag, out, zoo.open_detector(num_threads=1), frame_ms=40.0)
+    assert (report.frames, report.processed, report.dropped) == (300, 251, 49)
+    assert report.processed_indices[:8] == [0, 1, 2, 3, 4, 5, 7, 8]
+    assert report.processed_indices[-1] == 299  # the last frame waits for its turn, never lost
+    stats = [s for _, s in read_results(out)["stats"]]
+    assert len(stats) == 251 and sum(s.frames_dropped for s in stats) == 49
+    # latency_ms: stamp to (simulated) publication, as in the node: 40 ms for frame 0;
+    # frame 1 (stamped at 33.3 ms) starts at 40 ms and is published at 80 ms.
+    assert stats[0].latency_ms == pytest.approx(40.0, abs=1e-3)
+    assert stats[1].latency_ms == pytest.approx(80.0 - 1000 / 30, abs=1e-3)
+    assert max(s.latency_ms for s in stats) < 2 * 40.0  # never more than a frame of waiting
 
 
 def _bag_with_corrupt_frame(path, bad_index: int, count: int = 6):

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from mobilenet_ssd_ros.graph_stats import graph_stats
+from mobilenet_ssd_ros.zoo.graph import graph_stats
 
 
 def _ratios(obj, path=""):

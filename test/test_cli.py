@@ -41,7 +41,9 @@ def test_errors_are_reported_with_exit_codes(tmp_path, capsys):
     assert cli.main(["detect", str(SAMPLES / "cat.bmp"), "--classes", "kat"]) == 2
     assert "unknown label(s) 'kat'" in capsys.readouterr().err
     assert cli.main(["detect", str(SAMPLES / "cat.bmp"), "--alpha", "0.25"]) == 2
-    assert "no model with alpha=0.25" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no model (alpha 0.25, resolution 300) on this machine; available here: (alpha 0.75, resolution 300)" in err
+    assert "no model of width 0.25 is known" in err
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     assert cli.main(["detect", str(broken), str(SAMPLES / "cat.bmp")]) == 1
@@ -49,10 +51,24 @@ def test_errors_are_reported_with_exit_codes(tmp_path, capsys):
     assert "broken.jpg: not a readable image" in captured.err and "cat.bmp: " in captured.out
 
 
-def test_models_lists_the_zoo(capsys):
+def test_models_lists_the_zoo_by_measured_width(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("MOBILENET_SSD_MODEL_DIR", str(tmp_path / "cache"))
     assert cli.main(["models"]) == 0
-    out = capsys.readouterr().out
-    assert "ssd_mobilenet_v1_1.0_quant_coco" in out and "detect.tflite" in out
+    lines = capsys.readouterr().out.splitlines()
+    release = next(line for line in lines if "ssd_mobilenet_v1_1.0_quant_coco" in line)
+    assert release.startswith("(alpha 0.75, resolution 300)") and release.endswith("detect.tflite")
+    coral = next(line for line in lines if "ssd_mobilenet_v1_coco_quant_postprocess" in line)
+    assert coral.startswith("(alpha 1, resolution 300)") and "not on this machine" in coral
+    assert lines[-1] == "available here: (alpha 0.75, resolution 300)"
+
+
+def test_models_fails_when_the_default_model_is_missing(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("MOBILENET_SSD_MODEL_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("MOBILENET_SSD_SHARED_DIR")
+    assert cli.main(["models"]) == 1
+    captured = capsys.readouterr()
+    assert "available here: none" in captured.out
+    assert "the default model ssd_mobilenet_v1_1.0_quant_coco is not on this machine" in captured.err
 
 
 def test_console_script_is_installed():

@@ -1,22 +1,26 @@
 """The detector core against the real model and the shared sample images."""
 from __future__ import annotations
 
+import time
+
 import cv2
 import numpy as np
 import pytest
 from ai_edge_litert.interpreter import Interpreter
-from conftest import SAMPLES, read_rgb
+from conftest import SAMPLES, SHARED, read_rgb
 
-from mobilenet_ssd_ros.detection import BBox
-from mobilenet_ssd_ros.detector import Detector
-from mobilenet_ssd_ros.postprocess import DetectionFilter
-from mobilenet_ssd_ros.runtime import default_num_threads
+from mobilenet_ssd_ros import zoo
+from mobilenet_ssd_ros.core.detection import BBox
+from mobilenet_ssd_ros.core.detector import Detector
+from mobilenet_ssd_ros.core.postprocess import DetectionFilter
+from mobilenet_ssd_ros.core.runtime import default_num_threads
+from mobilenet_ssd_ros.offline.datasets import load_dataset
 
 SAMPLE_IMAGES = sorted(p for p in SAMPLES.rglob("*") if p.suffix in (".bmp", ".jpg", ".png"))
 
 # Boxes drawn around the objects by eye (pixels of the original image: xmin, ymin, xmax, ymax).
+# (Grace Hopper fills her whole portrait, so a box for her would check nothing.)
 EXPECTED = {
-    "grace_hopper.bmp": [("person", BBox(0, 20, 512, 600))],
     "pets.jpg": [("dog", BBox(112, 15, 255, 296)), ("dog", BBox(345, 160, 497, 372))],
     "automl_video_ondevice_traffic_frames_0001.bmp": [("car", BBox(50, 148, 128, 202))],
     "automl_video_ondevice_traffic_frames_0002.bmp": [("car", BBox(40, 148, 121, 202))],
@@ -63,17 +67,25 @@ def test_parity_with_naive_interpreter_call(detector, model_path, path):
     assert_same(ours, naive_detect(model_path, rgb))
 
 
+def pedestrian(name: str):
+    """A Penn-Fudan image with one annotated pedestrian: (RGB, the annotated box)."""
+    sample = next(s for s in load_dataset(SHARED / "data" / "pennfudan_dev", "pennfudan") if s.image_path.name == name)
+    (truth,) = sample.objects
+    return read_rgb(sample.image_path), truth.bbox
+
+
 @pytest.mark.parametrize("size", [(640, 480), (1280, 675), (300, 300), (480, 640), (333, 1000)])
 def test_box_mapping_on_other_sizes(detector, model_path, size):
     """Same content stretched to other sizes: boxes follow the image's own width and
-    height (a swapped axis or a letterbox would move them), and match the naive call."""
-    original = read_rgb(SAMPLES / "grace_hopper.bmp")
+    height (a swapped axis or a letterbox would move them off the annotated pedestrian,
+    who stands in the right third of the frame), and match the naive call."""
+    original, truth = pedestrian("FudanPed00010.png")
     rgb = cv2.resize(original, size)
     ours = detector.detect(rgb, DetectionFilter(score_threshold=0.0))
     assert_same(ours, naive_detect(model_path, rgb))
     person = next(d for d in ours if d.label == "person")
-    sx, sy = size[0] / 512, size[1] / 600
-    expected = BBox(0 * sx, 20 * sy, 512 * sx, 600 * sy)
+    sx, sy = size[0] / original.shape[1], size[1] / original.shape[0]
+    expected = BBox(truth.xmin * sx, truth.ymin * sy, truth.xmax * sx, truth.ymax * sy)
     assert person.bbox.iou(expected) > 0.8
     for d in ours:
         assert 0 <= d.bbox.xmin <= d.bbox.xmax <= size[0]
@@ -136,17 +148,28 @@ def test_bad_images_are_rejected_clearly(detector, bad, message):
         detector.detect(bad)
 
 
-def test_timings_are_recorded(detector):
-    detector.detect(read_rgb(SAMPLES / "cat.bmp"))
-    t = detector.last_timings
-    assert t.inference_ms > 0 and t.preprocess_ms > 0 and t.postprocess_ms > 0
-    assert t.total_ms == pytest.approx(t.preprocess_ms + t.inference_ms + t.postprocess_ms)
+def test_timings_account_for_the_call(detector):
+    """The stages are timed inside detect(): together they fit in the wall time of the
+    call seen from outside, and invoke() is the bulk of it (a stage timed around the
+    wrong code, or in the wrong unit, breaks one of the two)."""
+    rgb = read_rgb(SAMPLES / "cat.bmp")
+    detector.detect(rgb)
+    invoke_dominates = 0
+    for _ in range(5):  # a majority, so that one preempted stage on a busy machine does not decide
+        start = time.perf_counter()
+        detector.detect(rgb)
+        wall_ms = (time.perf_counter() - start) * 1e3
+        t = detector.last_timings
+        assert t.inference_ms > 0 and t.preprocess_ms > 0 and t.postprocess_ms > 0
+        assert t.total_ms <= wall_ms
+        invoke_dominates += t.inference_ms > t.preprocess_ms + t.postprocess_ms
+    assert invoke_dominates >= 3
 
 
 def test_default_detector_comes_from_the_zoo(monkeypatch, tmp_path):
     monkeypatch.setenv("MOBILENET_SSD_MODEL_DIR", str(tmp_path / "empty-cache"))
-    default = Detector()
-    assert default.model_id == "ssd_mobilenet_v1_1.0_quant_coco"
+    default = zoo.open_detector()
+    assert (default.model_id, default.alpha) == ("ssd_mobilenet_v1_1.0_quant_coco", 0.75)
     assert default.input_size == (300, 300)
     assert default.labels.name(0) == "person"
 

@@ -10,8 +10,8 @@ import pytest
 from conftest import SHARED
 
 from mobilenet_ssd_ros import cli
-from mobilenet_ssd_ros.datasets import DatasetError, load_dataset
-from mobilenet_ssd_ros.detection import BBox
+from mobilenet_ssd_ros.offline.datasets import DatasetError, load_dataset
+from mobilenet_ssd_ros.core.detection import BBox
 
 COCO80 = (SHARED / "data" / "coco128_val2017" / "names.yaml").read_text()
 

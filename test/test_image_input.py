@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sensor_msgs.msg import CompressedImage, Image
 
-from mobilenet_ssd_ros.image_input import BadImageError, message_to_image
+from mobilenet_ssd_ros.ros.image_input import BadImageError, message_to_image
 
 
 def raw(array: np.ndarray, encoding: str, step: int | None = None) -> Image:

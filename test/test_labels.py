@@ -7,8 +7,8 @@ import zipfile
 import pytest
 from conftest import MODEL_DIR
 
-from mobilenet_ssd_ros.labels import LabelMap
-from mobilenet_ssd_ros.model import Model
+from mobilenet_ssd_ros.core.labels import LabelMap
+from mobilenet_ssd_ros.core.model import Model
 
 
 def test_labelmap_txt_with_background_line():

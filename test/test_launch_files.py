@@ -10,7 +10,7 @@ import yaml
 from conftest import REPO
 from rclpy.parameter import Parameter
 
-from mobilenet_ssd_ros.node import PARAMETERS
+from mobilenet_ssd_ros.ros.node import PARAMETERS
 
 LAUNCH_FILES = sorted((REPO / "launch").glob("*.launch.py"))
 PARAM_FILES = sorted(p for p in (REPO / "config").glob("*.yaml"))

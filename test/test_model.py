@@ -6,9 +6,9 @@ import pytest
 import tflite_builder as tb
 from conftest import SAMPLES, read_rgb
 
-from mobilenet_ssd_ros.detector import Detector
-from mobilenet_ssd_ros.model import Model, ModelError
-from mobilenet_ssd_ros.postprocess import DetectionFilter
+from mobilenet_ssd_ros.core.detector import Detector
+from mobilenet_ssd_ros.core.model import Model, ModelError
+from mobilenet_ssd_ros.core.postprocess import DetectionFilter
 
 
 def test_inspects_the_pretrained_model(model_path):

@@ -1,10 +1,16 @@
 """The package builds and installs the way colcon would lay it out for ros2 run/launch."""
 from __future__ import annotations
 
+import ast
 import os
+import re
 import subprocess
 import sys
+from importlib.metadata import packages_distributions, requires
+from pathlib import Path
 from xml.etree import ElementTree as ET
+
+from ament_index_python.packages import get_packages_with_prefixes
 
 from conftest import REPO
 from package_build import DEV_PREFIX, build_package
@@ -20,11 +26,12 @@ def test_cmake_install_layout(tmp_path):
     for launch_file in ("detector.launch.py", "rosbag_replay.launch.py"):
         assert (prefix / "share" / "mobilenet_ssd_ros" / "launch" / launch_file).is_file()
     site = next(prefix.glob("lib/python3*/site-packages/mobilenet_ssd_ros"))
-    for module in ("__init__.py", "node.py", "detector.py", "cli.py", "msg/_detection_stats.py"):
+    for module in ("__init__.py", "cli.py", "ros/node.py", "core/detector.py", "zoo/lookup.py", "offline/replay.py",
+                   "bench/node.py", "msg/_detection_stats.py"):
         assert (site / module).is_file(), module
     # The installed package imports on its own, generated message included.
     probe = subprocess.run(
-        [sys.executable, "-c", "import mobilenet_ssd_ros.msg as m, mobilenet_ssd_ros.node as n; "
+        [sys.executable, "-c", "import mobilenet_ssd_ros.msg as m, mobilenet_ssd_ros.ros.node as n; "
          "print(m.__file__); print(n.__file__)"],
         env=dict(os.environ, PYTHONPATH=f"{site.parent}:{DEV_PREFIX}/lib/python3.11/site-packages",
                  LD_LIBRARY_PATH=f"{prefix / 'lib'}:{os.environ.get('LD_LIBRARY_PATH', '')}"),
@@ -33,10 +40,71 @@ def test_cmake_install_layout(tmp_path):
     assert all(str(site) in line for line in probe.stdout.splitlines())
 
 
-def test_package_xml_declares_what_the_node_imports():
+def _sources() -> list[Path]:
+    return [*sorted((REPO / "mobilenet_ssd_ros").rglob("*.py")), *sorted((REPO / "scripts").iterdir())]
+
+
+def _imports_and_message_packages() -> tuple[set[str], set[str]]:
+    """Top-level modules the package's code imports, and the packages of the ROS message
+    types it names in strings ("geometry_msgs/msg/Pose", resolved at run time)."""
+    modules, message_packages = set(), set()
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                modules.add(node.module.split(".")[0])
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if m := re.fullmatch(r"([a-z_]+)/msg/[A-Z]\w*", node.value):
+                    message_packages.add(m.group(1))
+    return modules, message_packages
+
+
+def _declared() -> set[str]:
     root = ET.parse(REPO / "package.xml").getroot()
-    deps = {e.text for e in root if e.tag in ("depend", "exec_depend")}
-    assert {"rclpy", "lifecycle_msgs", "sensor_msgs", "std_msgs", "vision_msgs", "diagnostic_msgs",
-            "rosidl_default_runtime", "python3-numpy", "python3-opencv"} <= deps
+    return {e.text for e in root if e.tag in ("depend", "exec_depend")}
+
+
+# The rosdep keys of the Python distributions that have one; the others come from
+# requirements/ros.txt (pip), directly or as a dependency of what is listed there.
+ROSDEP_KEYS = {"numpy": "python3-numpy", "opencv-python-headless": "python3-opencv", "PyYAML": "python3-yaml",
+               "matplotlib": "python3-matplotlib"}
+
+
+def test_package_xml_declares_every_ros_package_the_code_uses():
+    """Derived from the code: every import (and every message type named in a string)
+    that resolves to a ROS package in the ament index must be a run dependency."""
+    modules, message_packages = _imports_and_message_packages()
+    ros_packages = set(get_packages_with_prefixes()) - {"mobilenet_ssd_ros"}
+    used = ((modules | message_packages) & ros_packages) | (message_packages - {"mobilenet_ssd_ros"})
+    assert {"rclpy", "sensor_msgs", "vision_msgs", "geometry_msgs"} <= used  # the scan sees the node and adapters
+    missing = sorted(used - _declared())
+    assert not missing, f"package.xml does not declare: {missing}"
+
+
+def test_every_python_dependency_has_a_rosdep_key_or_a_pip_requirement():
+    modules, _ = _imports_and_message_packages()
+    ros_packages = set(get_packages_with_prefixes())
+    third_party = {m for m in modules if m not in sys.stdlib_module_names and m not in ros_packages
+                   and m != "mobilenet_ssd_ros"}
+    distributions = packages_distributions()
+    pip_listed = {re.split(r"[<>=!~ ;\[]", line.strip())[0].lower()
+                  for line in (REPO / "requirements" / "ros.txt").read_text().splitlines()
+                  if line.strip() and not line.startswith("#")}
+    pip_covered = set(pip_listed)
+    for name in pip_listed:  # what pip brings along with them
+        pip_covered |= {re.split(r"[<>=!~ ;\[]", r)[0].lower() for r in (requires(name) or []) if "extra ==" not in r}
+    declared = _declared()
+    problems = []
+    for module in sorted(third_party):
+        dists = [d for d in distributions.get(module, []) if not d.startswith("ros-")]
+        assert dists, f"{module}: imported but not installed here"
+        if not any(ROSDEP_KEYS.get(d) in declared or d.lower() in pip_covered for d in dists):
+            problems.append(f"{module} ({', '.join(dists)})")
+    assert not problems, f"neither a rosdep key in package.xml nor in requirements/ros.txt: {problems}"
+
+
+def test_package_xml_format_and_build_type():
+    root = ET.parse(REPO / "package.xml").getroot()
     assert root.findtext("export/build_type") == "ament_cmake"
     assert root.get("format") == "3"

@@ -7,8 +7,8 @@ import pytest
 import tflite_builder as tb
 from ai_edge_litert.interpreter import Interpreter
 
-from mobilenet_ssd_ros.model import Model, input_spec
-from mobilenet_ssd_ros.preprocess import Preprocessor
+from mobilenet_ssd_ros.core.model import Model, input_spec
+from mobilenet_ssd_ros.core.preprocess import Preprocessor
 
 
 def _model(tmp_path, dtype, **quant):

@@ -7,8 +7,8 @@ import types
 import pytest
 from ai_edge_litert import interpreter as litert
 
-from mobilenet_ssd_ros.model import Model
-from mobilenet_ssd_ros.runtime import RuntimeNotFoundError, find_runtime
+from mobilenet_ssd_ros.core.model import Model
+from mobilenet_ssd_ros.core.runtime import RuntimeNotFoundError, find_runtime
 
 
 def _installed(monkeypatch, module_name: str):

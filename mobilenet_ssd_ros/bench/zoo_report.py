@@ -10,15 +10,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import cv2
-
-from . import zoo
-from .bench import bench_frame
-from .datasets import load_dataset
-from .detector import Detector
-from .evaluate import evaluate
-from .postprocess import DetectionFilter
-from .zoo_build import build
+from .core import bench_frame
+from ..core.detector import Detector
+from ..core.imageio import read_rgb
+from ..core.postprocess import DetectionFilter
+from ..offline.evaluate import evaluate
+from ..zoo.build import build
+from ..offline.datasets import load_dataset, shared_data
 
 RESOLUTIONS = (128, 160, 192, 224, 256, 300, 384)
 DATASETS = (("coco128_val2017", "coco128"), ("dawn_fog_dev", "voc"), ("pennfudan_dev", "pennfudan"))
@@ -29,11 +27,8 @@ def _datasets(limit: int | None) -> dict[str, tuple[list, list]]:
     """name -> (samples, RGB images), loaded once for every model."""
     out = {}
     for folder, fmt in DATASETS:
-        root = next((r / "data" / folder for r in zoo.shared_roots() if (r / "data" / folder).is_dir()), None)
-        if root is None:
-            raise FileNotFoundError(f"dataset {folder} not found under {', '.join(map(str, zoo.shared_roots()))}")
-        samples = load_dataset(root, fmt)[:limit]
-        images = [cv2.cvtColor(cv2.imread(str(s.image_path)), cv2.COLOR_BGR2RGB) for s in samples]
+        samples = load_dataset(shared_data(folder), fmt)[:limit]
+        images = [read_rgb(s.image_path) for s in samples]
         out[folder] = (samples, images)
     return out
 

@@ -26,7 +26,8 @@ from pathlib import Path
 import cv2
 import yaml
 
-from .detection import BBox
+from ..core.detection import BBox
+from ..zoo.lookup import shared_dir
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
 
@@ -67,6 +68,18 @@ class Sample:
     width: int
     height: int
     objects: tuple[GroundTruth, ...]
+
+
+def shared_data(name: str) -> Path:
+    """A folder of the project's shared data (`$MOBILENET_SSD_SHARED_DIR/data/<name>`)."""
+    root = shared_dir()
+    if root is None:
+        raise DatasetError(f"the shared data set {name} needs MOBILENET_SSD_SHARED_DIR (the folder with data/ and "
+                           "models/; tools/env.sh sets it to ../shared)")
+    path = root / "data" / name
+    if not path.is_dir():
+        raise DatasetError(f"{path}: no such shared data set")
+    return path
 
 
 def coco_name(name: str) -> str:

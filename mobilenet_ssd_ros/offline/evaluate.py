@@ -20,8 +20,8 @@ import numpy as np
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
+from ..core.detection import BBox, Detection
 from .datasets import Sample, coco_name
-from .detection import BBox, Detection
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from . import zoo
-from .detector import Detector
-from .graph_stats import graph_stats
-from .image_input import message_to_image
-from .labels import LabelMap
-from .runtime import find_runtime, make_interpreter
+from .. import zoo
+from ..core.detector import Detector
+from ..core.imageio import read_rgb
+from ..core.labels import LabelMap
+from ..core.runtime import find_runtime, make_interpreter
+from ..offline.datasets import shared_data
+from ..ros.image_input import message_to_image
+from ..zoo.graph import graph_stats
 
 FRAME_SIZES = ((640, 480), (1280, 720))
 
@@ -44,16 +46,15 @@ class Timer:
         return statistics.median(self.samples[name])
 
 
-BENCH_IMAGE = Path("data") / "samples" / "kite_and_cold.jpg"  # people and kites, 1352x900
+BENCH_IMAGE = "kite_and_cold.jpg"  # people and kites, 1352x900, in the shared samples
 
 
 def bench_frame(size: tuple[int, int]) -> np.ndarray:
     """A real photo from the shared data stretched to `size`, RGB."""
-    for root in zoo.shared_roots():
-        bgr = cv2.imread(str(root / BENCH_IMAGE), cv2.IMREAD_COLOR)
-        if bgr is not None:
-            return cv2.cvtColor(cv2.resize(bgr, size), cv2.COLOR_BGR2RGB)
-    raise FileNotFoundError(f"benchmark image {BENCH_IMAGE} not found under {', '.join(map(str, zoo.shared_roots()))}")
+    rgb = read_rgb(shared_data("samples") / BENCH_IMAGE)
+    if rgb is None:
+        raise FileNotFoundError(f"benchmark image {BENCH_IMAGE} not found in {shared_data('samples')}")
+    return cv2.resize(rgb, size)
 
 
 def image_message(rgb: np.ndarray, encoding: str):

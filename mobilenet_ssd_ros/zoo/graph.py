@@ -4,12 +4,19 @@ MobileNet's cost model: nearly all work is in (depthwise) convolutions, so MACs 
 summed over CONV_2D (out_h * out_w * out_c * k_h * k_w * in_c), DEPTHWISE_CONV_2D
 (out_h * out_w * out_c * k_h * k_w) and FULLY_CONNECTED (out * in) operators, and
 parameters are the elements of their constant weight and bias tensors. The graph is read
-with the flatbuffer schema that LiteRT ships (`ai_edge_litert.schema_py_generated`).
+with the flatbuffer schema that LiteRT ships (`ai_edge_litert.schema_py_generated`), which
+the zoo builder uses too.
+
+The width multiplier alpha is read from the same graph: MobileNetV1's first convolution
+has 32 x alpha output channels. This is what keys a model in the zoo, whatever name its
+release was published under.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+import math
 
 import numpy as np
 
@@ -27,11 +34,17 @@ class GraphStats:
         return self.first_conv_channels / 32
 
 
-def _schema():
+class SchemaNotFoundError(ImportError):
+    """The TFLite flatbuffer schema is not installed (tflite_runtime does not ship it)."""
+
+
+def schema():
+    """LiteRT's generated flatbuffer schema module (object API for reading and writing)."""
     try:
         from ai_edge_litert import schema_py_generated
-    except ImportError as exc:  # tflite_runtime does not ship the schema
-        raise ImportError("counting MACs needs the ai-edge-litert package (pip install ai-edge-litert)") from exc
+    except ImportError as exc:
+        raise SchemaNotFoundError("reading or editing a model's graph needs the ai-edge-litert package "
+                                  "(its flatbuffer schema): pip install ai-edge-litert") from exc
     return schema_py_generated
 
 
@@ -41,7 +54,7 @@ def builtin_code(operator_code) -> int:
 
 
 def graph_stats(path: str | Path) -> GraphStats:
-    fb = _schema()
+    fb = schema()
     model = fb.ModelT.InitFromPackedBuf(Path(path).read_bytes(), 0)
     graph = model.subgraphs[0]
     codes = [builtin_code(c) for c in model.operatorCodes]
@@ -68,3 +81,12 @@ def graph_stats(path: str | Path) -> GraphStats:
                 counted.add(index)
                 params += int(np.prod(tensor.shape))
     return GraphStats(macs=macs, params=params, conv_ops=convs, first_conv_channels=first)
+
+
+def measured_width(path: str | Path) -> float:
+    """Alpha of the model file at `path`, or nan where its graph cannot be read (a missing
+    file, another architecture, no schema): the loader reports those with their reason."""
+    try:
+        return graph_stats(path).width_multiplier
+    except Exception:  # noqa: BLE001 - a width that cannot be measured is unknown, not fatal
+        return math.nan

@@ -7,14 +7,14 @@ so callers (the node's ~/stats, the benchmarks) can report them without re-measu
 """
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from . import zoo
 from .detection import Detection
 from .labels import LabelMap
 from .model import Model
@@ -36,18 +36,11 @@ class Timings:
         return self.preprocess_ms + self.inference_ms + self.postprocess_ms
 
 
-def resolve_model_path(
-    model: str | Path | None, alpha: float, resolution: int, model_dirs: Sequence[str | Path] = ()
-) -> tuple[Path, Path | None, str]:
-    """(model file, labels file or None, model id) for an explicit path or a zoo lookup."""
-    if model is not None:
-        return Path(model), None, f"{Path(model).parent.name}/{Path(model).name}"
-    found = zoo.find(alpha, resolution, model_dirs)
-    return found.model_path, found.labels_path, found.entry.name
-
-
 class Detector:
-    """A loaded SSD model with its labels and a detection filter.
+    """A loaded SSD model file with its labels and a detection filter.
+
+    It knows files, not model names: `zoo.resolve()` turns (alpha, resolution) or a path
+    into the files, and callers pass those here.
 
     `detect()` is not re-entrant (one interpreter); use one Detector per thread. The
     filter may be replaced from another thread at any time (`detector.filter = ...`):
@@ -56,12 +49,11 @@ class Detector:
 
     def __init__(
         self,
-        model: str | Path | None = None,
+        model: str | Path,
         *,
-        alpha: float = 1.0,
-        resolution: int = 300,
         labels: str | Path | None = None,
-        model_dirs: Sequence[str | Path] = (),
+        model_id: str | None = None,
+        alpha: float = math.nan,
         num_threads: int | None = None,
         use_xnnpack: bool = True,
         score_threshold: float = 0.5,
@@ -69,10 +61,11 @@ class Detector:
         max_detections: int | None = None,
         runtime: Runtime | None = None,
     ):
-        path, zoo_labels, self.model_id = resolve_model_path(model, alpha, resolution, model_dirs)
-        self.alpha = alpha  # the width multiplier asked for (reported in stats; zoo lookup key)
-        self.model = Model(path, num_threads=num_threads, use_xnnpack=use_xnnpack, runtime=runtime)
-        self.labels: LabelMap = self.model.labels(labels if labels is not None else zoo_labels)
+        # What reports call the model and its width; the zoo knows them, a bare file does not.
+        self.model_id = model_id or f"{Path(model).parent.name}/{Path(model).name}"
+        self.alpha = alpha
+        self.model = Model(model, num_threads=num_threads, use_xnnpack=use_xnnpack, runtime=runtime)
+        self.labels: LabelMap = self.model.labels(labels)
         self.filter = self.make_filter(score_threshold, classes, max_detections)
         self._preprocess = Preprocessor(self.model.interpreter, self.model.info.input)
         self.last_timings = Timings()

@@ -8,10 +8,11 @@ The node only translates between ROS and the core (`Detector`). Its shape:
 - deactivate: unsubscribe, stop the worker; nothing is processed or published.
 - cleanup / shutdown / error: release the interpreter and every entity.
 
-Newest-frame processing: each camera has a one-slot mailbox. The subscription callback
-(executor thread) only puts the message there; a frame that replaces one still waiting
-is counted as dropped. One worker thread serves the cameras round-robin, so latency never
-grows with backlog and no camera starves. The executor never runs inference.
+Newest-frame processing (core/mailbox.py): each camera has a one-slot mailbox. The
+subscription callback (executor thread) only puts the message there; a frame that
+replaces one still waiting is counted as dropped. One worker thread serves the cameras
+round-robin, so latency never grows with backlog and no camera starves. The executor
+never runs inference.
 """
 from __future__ import annotations
 
@@ -38,20 +39,21 @@ from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Header
 from vision_msgs.msg import Detection2DArray, LabelInfo
 
-from .detector import Detector
-from .draw import annotate
+from .. import zoo
+from ..core.detector import Detector
+from ..core.draw import annotate
+from ..core.mailbox import Mailboxes
+from ..core.model import ModelError
+from ..core.runtime import RuntimeNotFoundError
+from ..msg import DetectionStats
 from .image_input import BadImageError, message_to_image
-from .messages import detection_array, label_info, rgb_image
-from .model import ModelError
-from .msg import DetectionStats
-from .runtime import RuntimeNotFoundError
-from .zoo import ModelDownloadError, ModelNotAvailableError
+from .messages import RCLPY_TYPES, detection_array, label_info, rgb_image
 
 NODE_NAME = "mobilenet_ssd"
 LOG_THROTTLE_S = 5.0
 MODEL_PARAMS = ("alpha", "resolution", "model", "labels")
 # Failures of configuration (bad model, bad parameter, bad topic name): reported, not raised.
-CONFIGURE_ERRORS = (ModelError, ModelNotAvailableError, ModelDownloadError, RuntimeNotFoundError,
+CONFIGURE_ERRORS = (ModelError, zoo.ModelNotAvailableError, RuntimeNotFoundError,
                     KeyError, ValueError, InvalidTopicNameException)
 FILTER_PARAMS = ("score_threshold", "classes", "max_detections")
 
@@ -70,7 +72,9 @@ def _descriptor(description: str, *, read_only: bool = False, float_range=None, 
 
 # name: (default, descriptor). Defaults documented in config/params.yaml.
 PARAMETERS: dict[str, tuple[Any, ParameterDescriptor]] = {
-    "alpha": (1.0, _descriptor("MobileNet width multiplier of the zoo model", float_range=(0.25, 1.0))),
+    "alpha": (zoo.DEFAULT_ENTRY.alpha, _descriptor(
+        "MobileNet width multiplier of the zoo model, as measured from its graph; only widths with a model "
+        "on this machine are accepted (mobilenet-ssd models lists the (alpha, resolution) pairs)")),
     "resolution": (300, _descriptor("square input resolution of the zoo model, pixels", int_range=(32, 1024))),
     "model": ("", _descriptor("explicit .tflite path; overrides the zoo lookup by alpha/resolution")),
     "labels": ("", _descriptor("label map file; default: embedded in the model or next to it")),
@@ -109,13 +113,14 @@ class CameraStats:
 
 
 class Camera:
-    """One input: its subscription, its output publishers and its one-slot mailbox."""
+    """One input: its subscription and its output publishers (its mailbox is slot `index`
+    of the node's Mailboxes)."""
 
-    def __init__(self, name: str, prefix: str, out_prefix: str):
+    def __init__(self, index: int, name: str, prefix: str, out_prefix: str):
+        self.index = index
         self.name = name
         self.input_topic = f"{prefix}image"
         self.out_prefix = out_prefix
-        self.pending: Any = None  # newest waiting message; guarded by the node's condition
         self.subscription = None
         self.detections_pub = None
         self.stats_pub = None
@@ -130,13 +135,13 @@ class DetectorNode(LifecycleNode):
             self.declare_parameter(name, default, descriptor)
         self._detector: Detector | None = None
         self._cameras: list[Camera] = []
+        self._mailboxes: Mailboxes[Any] = Mailboxes(1)  # guarded by self._condition
         self._label_info_pub = None
         self._diag_pub = None
         self._diag_timer = None
         self._condition = threading.Condition()
         self._worker: threading.Thread | None = None
         self._running = False
-        self._next_camera = 0
         self._last_diag = time.monotonic()
         self._state_label = "unconfigured"
         self._publish_debug = bool(self._param("publish_debug_image"))  # read per frame: cached
@@ -156,7 +161,7 @@ class DetectorNode(LifecycleNode):
     def _make_detector(self, overrides: dict[str, Any] | None = None) -> Detector:
         p = {name: self._param(name) for name in (*MODEL_PARAMS, *FILTER_PARAMS, "num_threads", "use_xnnpack")}
         p.update(overrides or {})
-        return Detector(
+        return zoo.open_detector(
             p["model"] or None,
             alpha=p["alpha"],
             resolution=p["resolution"],
@@ -225,7 +230,9 @@ class DetectorNode(LifecycleNode):
 
     def _create_outputs(self) -> None:
         names = self._param("cameras")
-        self._cameras = [Camera(n, f"{n}/", f"~/{n}/") for n in names] if names else [Camera("camera", "", "~/")]
+        self._cameras = ([Camera(i, n, f"{n}/", f"~/{n}/") for i, n in enumerate(names)] if names
+                         else [Camera(0, "camera", "", "~/")])
+        self._mailboxes = Mailboxes(len(self._cameras))
         out_qos = QoSProfile(depth=10)
         for cam in self._cameras:
             cam.detections_pub = self.create_lifecycle_publisher(
@@ -284,8 +291,7 @@ class DetectorNode(LifecycleNode):
                 cam.subscription = None
         with self._condition:
             self._running = False
-            for cam in self._cameras:
-                cam.pending = None
+            self._mailboxes.clear()
             self._condition.notify_all()
         if self._worker is not None:
             self._worker.join(timeout=10.0)
@@ -315,23 +321,18 @@ class DetectorNode(LifecycleNode):
         with self._condition:
             if not self._running:
                 return
-            if cam.pending is not None:
+            if self._mailboxes.put(cam.index, msg):
                 cam.stats.dropped_since_stats += 1
                 cam.stats.dropped_total += 1
-            cam.pending = msg
             self._condition.notify()
 
     def _next_frame(self) -> tuple[Camera, Any] | None:
         """Worker: wait for a frame, serving cameras round-robin. None when stopping."""
         with self._condition:
             while self._running:
-                n = len(self._cameras)
-                for i in range(n):
-                    cam = self._cameras[(self._next_camera + i) % n]
-                    if cam.pending is not None:
-                        msg, cam.pending = cam.pending, None
-                        self._next_camera = (self._next_camera + i + 1) % n
-                        return cam, msg
+                item = self._mailboxes.take()
+                if item is not None:
+                    return self._cameras[item[0]], item[1]
                 self._condition.wait()
         return None
 
@@ -360,10 +361,10 @@ class DetectorNode(LifecycleNode):
         converted = time.perf_counter()
         detections = detector.detect(image)
         timings = detector.last_timings
-        cam.detections_pub.publish(detection_array(detections, msg.header))
+        cam.detections_pub.publish(detection_array(detections, msg.header, RCLPY_TYPES))
         if self._publish_debug and cam.debug_pub.get_subscription_count() > 0:
             rgb = image if image.ndim == 3 and image.shape[2] == 3 else _to_rgb(image)
-            cam.debug_pub.publish(rgb_image(annotate(rgb, detections), msg.header))
+            cam.debug_pub.publish(rgb_image(annotate(rgb, detections), msg.header, RCLPY_TYPES))
         done = time.perf_counter()
         now = self.get_clock().now()
         stamp = msg.header.stamp
@@ -394,7 +395,7 @@ class DetectorNode(LifecycleNode):
         if self._label_info_pub is not None and self._detector is not None:
             header = Header(stamp=self.get_clock().now().to_msg())
             self._label_info_pub.publish(
-                label_info(self._detector.labels, self._detector.filter.score_threshold, header))
+                label_info(self._detector.labels, self._detector.filter.score_threshold, header, RCLPY_TYPES))
 
     def _publish_diagnostics(self) -> None:
         now = time.monotonic()

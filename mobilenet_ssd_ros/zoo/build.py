@@ -1,4 +1,4 @@
-"""Build the pretrained SSD MobileNetV1 for another input resolution by editing its graph.
+"""Build a pretrained SSD MobileNetV1 for another input resolution by editing its graph.
 
 MobileNet's resolution multiplier runs the *same* weights on a smaller or larger input.
 SSD MobileNetV1 is fully convolutional up to its box predictors, so what depends on
@@ -9,17 +9,24 @@ the input size is only:
   anchors TFLite_Detection_PostProcess expects.
 This builder edits exactly those in the flatbuffer: the input becomes [1, R, R, 3], the
 reshapes take -1 for the anchor dimension, the anchors are regenerated for the new
-feature maps (anchors.py: exact at 300, byte for byte; at other sizes kept at their
-trained pixel size and centre offset, see anchors.for_resolution) and quantized like the
-source's, and `--max-detections` rewrites the post-processing op's options. Every weight and every quantization parameter stays the source's: the int8
+feature maps (core/anchors.py: exact at the source's resolution, byte for byte; at other
+sizes kept at their trained pixel size and centre offset, see anchors.for_resolution)
+and quantized like the source's, and `--max-detections` rewrites the post-processing
+op's options. Every weight and every quantization parameter stays the source's: the int8
 weights do not depend on the input size, and the activation ranges were calibrated on
 COCO images, which the new resolution sees too. So no TensorFlow, no retraining and no
-re-quantization are needed, and the 300x300 rebuild reproduces the original exactly.
+re-quantization are needed, and the rebuild at the source's own size reproduces it exactly.
+
+Any MobileNetV1-SSD flatbuffer with the same post-processing op can be the source
+(`--source FILE`, or `--alpha A` for the zoo's release of that width). A built model
+inherits the width measured from its source's graph, and its folder is named by that
+width, the resolution and the cap, so sources of different widths never share a folder.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass
@@ -29,13 +36,14 @@ import flatbuffers
 import numpy as np
 from flatbuffers import flexbuffers
 
-from . import anchors, zoo
-from .graph_stats import builtin_code, graph_stats
-from .runtime import make_interpreter
+from ..core import anchors
+from ..core.model import POSTPROCESS_OP_NAME
+from ..core.runtime import make_interpreter
+from .graph import builtin_code, graph_stats, schema
+from .lookup import MANIFEST, MODEL_INFO, ResolvedModel, ZooEntry, cache_dir, format_pair, locate
 
 MIN_RESOLUTION, MAX_RESOLUTION = 32, 1024
-POSTPROCESS_OP = b"TFLite_Detection_PostProcess"
-MODEL_INFO = "model.json"
+POSTPROCESS_OP = POSTPROCESS_OP_NAME.encode()
 
 
 class BuildError(ValueError):
@@ -52,23 +60,16 @@ class BuiltModel:
     max_detections: int
     macs: int
     params: int
-    graph_width_multiplier: float
+    first_conv_channels: int  # alpha = first_conv_channels / 32, measured from the graph
     anchors: int
     source: str
+    source_resolution: int
     source_sha256: str
     sha256: str
     calibration: str
     input_dtype: str
     model_file: str = "detect.tflite"
     labels_file: str = "labelmap.txt"
-
-
-def _schema():
-    try:
-        from ai_edge_litert import schema_py_generated
-    except ImportError as exc:
-        raise BuildError("the zoo builder needs ai-edge-litert (its flatbuffer schema): pip install ai-edge-litert") from exc
-    return schema_py_generated
 
 
 def check_resolution(resolution: int) -> None:
@@ -79,7 +80,7 @@ def check_resolution(resolution: int) -> None:
 
 def edit_model(content: bytes, resolution: int, max_detections: int | None = None) -> bytes:
     """The source model's flatbuffer edited for a resolution x resolution input."""
-    fb = _schema()
+    fb = schema()
     check_resolution(resolution)
     model = fb.ModelT.InitFromPackedBuf(content, 0)
     graph = model.subgraphs[0]
@@ -91,11 +92,12 @@ def edit_model(content: bytes, resolution: int, max_detections: int | None = Non
     anchor_tensor = graph.tensors[post.inputs[2]]
     if model.buffers[anchor_tensor.buffer].data is None or len(anchor_tensor.shape) != 2:
         raise BuildError("the post-processing op's anchors are not a constant [N, 4] tensor")
-    if anchors.count(300) != anchor_tensor.shape[0] and anchor_tensor.shape[0] != anchors.count(
-            int(graph.tensors[graph.inputs[0]].shape[1])):
-        raise BuildError("the source's anchors are not those of SSD MobileNetV1's six-map generator")
-
     image = graph.tensors[graph.inputs[0]]
+    trained_at = int(image.shape[1])
+    if anchor_tensor.shape[0] != anchors.count(trained_at) or image.shape[1] != image.shape[2]:
+        raise BuildError("the source's anchors are not those of SSD MobileNetV1's six-map generator "
+                         "for its square input")
+
     image.shape = np.array([1, resolution, resolution, image.shape[3]], np.int32)
     image.shapeSignature = None
 
@@ -113,7 +115,7 @@ def edit_model(content: bytes, resolution: int, max_detections: int | None = Non
 
     # New anchors, quantized like the source's.
     q = anchor_tensor.quantization
-    boxes = anchors.for_resolution(resolution)
+    boxes = anchors.for_resolution(resolution, trained_at)
     dtype = {fb.TensorType.UINT8: np.uint8, fb.TensorType.INT8: np.int8, fb.TensorType.FLOAT32: np.float32}[
         anchor_tensor.type]
     if dtype is np.float32:
@@ -158,29 +160,66 @@ def _with_static_shapes(fb, content: bytes) -> bytes:
     return _pack(fb, model)
 
 
+def model_name(alpha: float, resolution: int, max_detections: int | None = None) -> str:
+    """The one naming scheme of built models: width, resolution and (if changed) the cap."""
+    return f"ssd_mobilenet_v1_{alpha:g}_{resolution}_quant_coco" + (f"_max{max_detections}" if max_detections else "")
+
+
+def source_for_alpha(alpha: float) -> ResolvedModel:
+    """The release of width `alpha` (a manifest entry) that is on this machine."""
+    releases = [e for e in MANIFEST if math.isclose(e.alpha, alpha)]
+    for entry in releases:
+        found = locate(entry)
+        if found:
+            return found
+    have = ", ".join(format_pair(e.alpha, e.resolution) for e in MANIFEST if locate(e)) or "none"
+    missing = (f"{releases[0].name} is not on this machine (`mobilenet-ssd models --download`)" if releases
+               else f"no release has width {alpha:g}")
+    raise BuildError(f"no source of width {alpha:g}: {missing}; releases here: {have}")
+
+
+def source_file(path: str | Path) -> ResolvedModel:
+    """An explicit source flatbuffer; its labels are the label file beside it, if any."""
+    path = Path(path)
+    if not path.is_file():
+        raise BuildError(f"{path}: no such source model")
+    labels = next((path.parent / n for n in ("labelmap.txt", "labels.txt", "coco_labels.txt")
+                   if (path.parent / n).is_file()), None)
+    return ResolvedModel(ZooEntry(name=path.stem, alpha=math.nan, resolution=0, model_file=path.name), path, labels)
+
+
 def build(resolution: int, *, max_detections: int | None = None, output: str | Path | None = None,
-          source: zoo.ResolvedModel | None = None) -> BuiltModel:
-    """Build and install one model into `output` (default: the zoo cache directory)."""
+          source: ResolvedModel | None = None) -> BuiltModel:
+    """Build and install one model into `output` (default: the zoo cache directory).
+    The source defaults to the default release."""
     check_resolution(resolution)
-    source = source or zoo.find(zoo.DEFAULT_ENTRY.alpha, zoo.DEFAULT_ENTRY.resolution)
+    source = source or source_for_alpha(MANIFEST[0].alpha)
     content = source.model_path.read_bytes()
+    try:
+        source_stats = graph_stats(source.model_path)
+    except (ValueError, IndexError, TypeError) as exc:
+        raise BuildError(f"{source.model_path}: not a TFLite model graph ({exc})") from exc
     edited = edit_model(content, resolution, max_detections)
+    fb = schema()
+    source_graph = fb.ModelT.InitFromPackedBuf(content, 0)
     cap = max_detections or flexbuffers.Loads(bytes(
-        next(op for op in _schema().ModelT.InitFromPackedBuf(content, 0).subgraphs[0].operators
-             if op.customOptions is not None).customOptions))["max_detections"]
-    name = f"ssd_mobilenet_v1_{source.entry.alpha:g}_{resolution}_quant_coco" + (
-        f"_max{max_detections}" if max_detections else "")
-    dest = Path(output) if output else zoo.cache_dir()
-    folder = dest / name
+        next(op for op in source_graph.subgraphs[0].operators if op.customOptions is not None).customOptions
+    ))["max_detections"]
+    alpha = source_stats.width_multiplier
+    name = model_name(alpha, resolution, max_detections)
+    folder = Path(output or cache_dir()) / name
+    source_sha = hashlib.sha256(content).hexdigest()
+    _refuse_other_source(folder, source_sha)
     with tempfile.TemporaryDirectory() as tmp:
         model_path = Path(tmp) / "detect.tflite"
         model_path.write_bytes(edited)
         stats = graph_stats(model_path)
         info = BuiltModel(
-            name=name, alpha=source.entry.alpha, resolution=resolution, max_detections=int(cap),
-            macs=stats.macs, params=stats.params, graph_width_multiplier=stats.width_multiplier,
+            name=name, alpha=alpha, resolution=resolution, max_detections=int(cap),
+            macs=stats.macs, params=stats.params, first_conv_channels=stats.first_conv_channels,
             anchors=anchors.count(resolution), source=source.entry.name,
-            source_sha256=hashlib.sha256(content).hexdigest(), sha256=hashlib.sha256(edited).hexdigest(),
+            source_resolution=int(source_graph.subgraphs[0].tensors[source_graph.subgraphs[0].inputs[0]].shape[1]),
+            source_sha256=source_sha, sha256=hashlib.sha256(edited).hexdigest(),
             calibration="none: weights and quantization parameters of the source (COCO-calibrated) reused",
             input_dtype="uint8")
         folder.mkdir(parents=True, exist_ok=True)
@@ -189,3 +228,14 @@ def build(resolution: int, *, max_detections: int | None = None, output: str | P
         shutil.copy(source.labels_path, folder / info.labels_file)
     (folder / MODEL_INFO).write_text(json.dumps(asdict(info), indent=2) + "\n")
     return info
+
+
+def _refuse_other_source(folder: Path, source_sha256: str) -> None:
+    """A folder built from another source of the same width is not overwritten silently."""
+    try:
+        previous = json.loads((folder / MODEL_INFO).read_text()).get("source_sha256")
+    except (OSError, ValueError, AttributeError):
+        return
+    if previous and previous != source_sha256:
+        raise BuildError(f"{folder} holds a model built from another source (sha256 {previous[:12]}...); "
+                         "remove it or build into another --output")

@@ -77,12 +77,6 @@ def make_bag(images: Sequence[Path], output: str | Path, *, topic: str = DEFAULT
     return written
 
 
-def image_topics(bag: str | Path) -> dict[str, str]:
-    """Topics of Image or CompressedImage messages in the bag, with their types."""
-    with Reader(bag) as reader:
-        return {c.topic: c.msgtype for c in reader.connections if c.msgtype in (IMAGE_TYPE, COMPRESSED_TYPE)}
-
-
 def read_frames(bag: str | Path, topic: str | None = None) -> Iterator[Frame]:
     """Image messages of one topic, in bag order. Without `topic` the bag must hold
     exactly one image topic."""

@@ -23,11 +23,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .bench import bench_frame
-from .detector import Detector
+from .. import zoo
+from .core import bench_frame
 
-NODE_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "mobilenet_ssd_node"
-CONFIG = Path(__file__).resolve().parents[1] / "config"
+NODE_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "mobilenet_ssd_node"
+CONFIG = Path(__file__).resolve().parents[2] / "config"
 
 
 def isolate_dds() -> None:
@@ -51,7 +51,7 @@ def node_command(params: dict) -> list[str]:
 
 
 def naive_command(num_threads: int = 0) -> list[str]:
-    return [sys.executable, "-m", "mobilenet_ssd_ros.bench_node", "naive", str(num_threads)]
+    return [sys.executable, "-m", "mobilenet_ssd_ros.bench.node", "naive", str(num_threads)]
 
 
 def run_naive_node(num_threads: int = 0) -> None:
@@ -63,16 +63,16 @@ def run_naive_node(num_threads: int = 0) -> None:
     from sensor_msgs.msg import Image
     from vision_msgs.msg import Detection2DArray
 
-    from .image_input import message_to_image
-    from .messages import detection_array
+    from ..ros.image_input import message_to_image
+    from ..ros.messages import RCLPY_TYPES, detection_array
 
     rclpy.init()
     node = Node("naive_detector")
-    detector = Detector(num_threads=num_threads or None)
+    detector = zoo.open_detector(num_threads=num_threads or None)
     pub = node.create_publisher(Detection2DArray, "~/detections", QoSProfile(depth=10))
 
     def callback(msg):
-        pub.publish(detection_array(detector.detect(message_to_image(msg)), msg.header))
+        pub.publish(detection_array(detector.detect(message_to_image(msg)), msg.header, RCLPY_TYPES))
 
     node.create_subscription(Image, "image", callback, QoSProfile(depth=10))
     try:
@@ -125,7 +125,7 @@ class Harness:
         from sensor_msgs.msg import CompressedImage, Image
         from vision_msgs.msg import Detection2DArray
 
-        from .msg import DetectionStats
+        from ..msg import DetectionStats
 
         proc = subprocess.Popen(scenario.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -197,7 +197,7 @@ def _message(msg_type, frame: np.ndarray, payload: bytes, stamp_ns: int):
 
 
 def raw_invoke_fps(seconds: float = 3.0, num_threads: int | None = None) -> float:
-    detector = Detector(num_threads=num_threads)
+    detector = zoo.open_detector(num_threads=num_threads)
     interpreter = detector.model.interpreter
     for _ in range(5):
         interpreter.invoke()
@@ -261,7 +261,7 @@ def node_suite(duration_s: float = 60.0, rate_hz: float = 30.0) -> dict:
 
 
 def _median_detect_ms(frame: np.ndarray, n: int = 100, num_threads: int | None = None) -> float:
-    detector = Detector(num_threads=num_threads)
+    detector = zoo.open_detector(num_threads=num_threads)
     for _ in range(10):
         detector.detect(frame)
     samples = []

@@ -1,0 +1,14 @@
+"""The model zoo: which models exist, where they are, how to get or build them.
+
+Imports only the core. `lookup` maps (alpha, resolution) to files on this machine,
+`download` fetches the manifest's releases (only when asked), `graph` reads a model's
+graph (MACs, parameters, the width it really has) and `build` edits a source model for
+another input resolution. The lookup API is re-exported here: `zoo.find(0.75, 300)`.
+"""
+from .lookup import (DEFAULT_ENTRY, MANIFEST, MODEL_INFO, ModelNotAvailableError, ResolvedModel, ZooEntry,
+                     available_pairs, cache_dir, entries, find, format_pair, locate, open_detector, resolve,
+                     search_dirs, shared_dir)
+
+__all__ = ["DEFAULT_ENTRY", "MANIFEST", "MODEL_INFO", "ModelNotAvailableError", "ResolvedModel", "ZooEntry",
+           "available_pairs", "cache_dir", "entries", "find", "format_pair", "locate", "open_detector", "resolve",
+           "search_dirs", "shared_dir"]
