@@ -4,7 +4,13 @@ Works on any object with the message's fields (rclpy messages, rosbags messages)
 needs no rclpy. Conversion goes through rosbags-image (the real cv_bridge needs a ROS
 install; the PyPI port is broken with numpy 2). The detector takes RGB, grayscale and
 RGBA directly, so rgb8, mono8 and rgba8 are zero-copy views of the message buffer;
-everything else is converted to rgb8 once.
+the other supported encodings are converted to rgb8 once (see SUPPORTED_ENCODINGS).
+
+- nv12/nv21 are read here, not by rosbags-image: in the standard layout `height` counts
+  image rows and the data holds the Y plane plus a half-height interleaved chroma plane
+  (W x H x 3/2 bytes); rosbags-image reads only the first W x H bytes as the whole frame.
+- 16-bit, float and generic (`16UC1`, `32FC1`, ...) encodings are rejected: they are
+  depth or raw sensor data, and any 8-bit mapping of them would be a guess.
 
 rosbags-image trusts the message: it ignores `step` and fails with a bare TypeError on
 short data. Both are checked here first, so a bad message gets a clear reason.
@@ -21,6 +27,10 @@ from rosbags.image.image import to_cvtype
 
 # Encodings the detector takes as they are (no colour conversion, no copy).
 PASSTHROUGH = {"rgb8", "mono8", "rgba8"}
+# Two-plane 4:2:0 encodings and their OpenCV conversions to RGB.
+SEMI_PLANAR = {"nv12": cv2.COLOR_YUV2RGB_NV12, "nv21": cv2.COLOR_YUV2RGB_NV21}
+SUPPORTED_ENCODINGS = (*sorted(PASSTHROUGH), "bgr8", "bgra8", "yuv422", "uyvy", "yuv422_yuy2", "yuyv",
+                       *sorted(SEMI_PLANAR), "bayer_rggb8", "bayer_bggr8", "bayer_gbrg8", "bayer_grbg8")
 
 
 class BadImageError(ValueError):
@@ -32,13 +42,29 @@ class BadImageError(ValueError):
         self.kind = kind
 
 
+def _semi_planar_to_rgb(msg: Any) -> np.ndarray:
+    """nv12 / nv21: `height` rows of Y, then height/2 rows of interleaved chroma."""
+    if msg.width % 2 or msg.height % 2:
+        raise BadImageError("size", f"{msg.encoding} needs an even width and height, got {msg.width}x{msg.height}")
+    if msg.step < msg.width:
+        raise BadImageError("step", f"step {msg.step} is smaller than the width {msg.width} ({msg.encoding})")
+    rows = msg.height * 3 // 2
+    if len(msg.data) < msg.step * rows:
+        raise BadImageError("truncated", f"data has {len(msg.data)} bytes, {msg.encoding} needs step x height x 3/2 "
+                            f"= {msg.step * rows}")
+    planes = np.frombuffer(msg.data, np.uint8, count=msg.step * rows).reshape(rows, msg.step)[:, : msg.width]
+    return cv2.cvtColor(planes, SEMI_PLANAR[msg.encoding])
+
+
 def _raw_to_array(msg: Any) -> np.ndarray:
-    try:
-        bits, _, _, channels = to_cvtype(msg.encoding)
-    except ImageError as exc:
-        raise BadImageError("encoding", f"unsupported encoding {msg.encoding!r}") from exc
+    if msg.encoding not in SUPPORTED_ENCODINGS:
+        raise BadImageError("encoding", f"unsupported encoding {msg.encoding!r}; supported: "
+                            + ", ".join(SUPPORTED_ENCODINGS))
     if msg.width == 0 or msg.height == 0:
         raise BadImageError("size", f"empty image ({msg.width}x{msg.height})")
+    if msg.encoding in SEMI_PLANAR:
+        return _semi_planar_to_rgb(msg)
+    bits, _, _, channels = to_cvtype(msg.encoding)
     row = msg.width * channels * bits // 8
     if msg.step < row:
         raise BadImageError("step", f"step {msg.step} is smaller than width x pixel size = {row} ({msg.encoding})")
