@@ -7,7 +7,7 @@
 - sweep: threads x XNNPACK x every zoo model on this machine, with MACs and parameters
   counted from the graph.
 Variants are measured interleaved, in rounds, so drift of the machine hits all of them
-alike; per-frame medians are reported. The node suites live in bench_node.py (rclpy).
+alike; per-frame medians are reported. The node suites live in bench/node.py (rclpy).
 """
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ from typing import Any
 from ..core.detector import Detector
 
 MODEL_INFO = "model.json"  # written by the zoo builder (and the trainer) beside each model
-COMMIT = "104342d2d3480b3e66203073dac24f4e2dbb4c41"  # google-coral/test_data, as pinned in ../shared
+COMMIT = "104342d2d3480b3e66203073dac24f4e2dbb4c41"  # google-coral/test_data commit that pins the file
 
 
 @dataclass(frozen=True)
