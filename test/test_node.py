@@ -26,7 +26,7 @@ from mobilenet_ssd_ros.core.detection import BBox
 from mobilenet_ssd_ros.core.detector import Detector
 from mobilenet_ssd_ros.ros.messages import detections_from_array
 from mobilenet_ssd_ros.msg import DetectionStats
-from mobilenet_ssd_ros.ros.node import PARAMETERS
+from mobilenet_ssd_ros.ros.node import LOG_THROTTLE_S, PARAMETERS
 from mobilenet_ssd_ros.core.postprocess import DetectionFilter
 from mobilenet_ssd_ros.offline.datasets import load_dataset
 
@@ -249,35 +249,37 @@ def test_model_swap_while_streaming(start_node, client, tmp_path):
 
 
 def test_overload_keeps_latency_bounded_and_counts_drops(start_node, client):
-    """Frames at 200 Hz into a model that sustains far less (one thread): every frame
-    reaches the node (reliable), the mailbox drops the excess, latency stays flat."""
-    start_node(autostart=True, num_threads=1, qos_reliability="reliable", qos_depth=10)
+    """Frames at up to 200 Hz into a model made slow on purpose (one thread, no XNNPACK):
+    the mailbox drops the excess and latency stays within a few frame times, whatever the
+    machine's load. Every bound is relative to the node's own per-frame time in this run;
+    a queue instead of the one-slot mailbox makes latency grow with every frame."""
+    start_node(autostart=True, num_threads=1, use_xnnpack=False, qos_reliability="reliable", qos_depth=10)
     client.wait_for_node()
     pub = client.wait_for_subscriber("/image", reliable=True)
     stats = client.collect(f"/{NODE}/stats", DetectionStats)
     frame = cv2.resize(PETS, (640, 480))
-    period, duration = 1 / 200, 6.0
-    start = time.monotonic()
-    sent = 0
-    while (elapsed := time.monotonic() - start) < duration:
-        if elapsed >= sent * period:
+    period, wanted = 1 / 200, 45
+    deadline = time.monotonic() + 120
+    start, sent = time.monotonic(), 0
+    while len(stats) < wanted:  # a number of outputs, not a duration: a slow machine just takes longer
+        assert time.monotonic() < deadline, f"only {len(stats)} outputs"
+        if time.monotonic() - start >= sent * period:
             last = image_msg(frame, stamp_ns=client.node.get_clock().now().nanoseconds)
             pub.publish(last)
             sent += 1
         else:
             time.sleep(period / 4)
     # The newest frame always gets processed: wait for its stats.
-    wait_for(lambda: stats and stamp_ns(stats[-1]) == stamp_ns(last), 10, "stats of the last frame")
+    wait_for(lambda: stats and stamp_ns(stats[-1]) == stamp_ns(last), 30, "stats of the last frame")
     processed = len(stats)
     dropped = sum(s.frames_dropped for s in stats)
-    assert processed < sent / 2 and dropped > sent / 3, (processed, dropped, sent)
-    per_frame = np.median([s.total_ms for s in stats])
+    assert dropped > processed, (processed, dropped, sent)  # it was overloaded: most frames were dropped
+    per_frame = float(np.median([s.total_ms for s in stats]))
     latencies = np.array([s.latency_ms for s in stats])
     third = len(latencies) // 3
-    assert third >= 5, f"only {processed} frames processed"
     first, last_third = np.median(latencies[:third]), np.median(latencies[-third:])
-    assert last_third < first + 3 * per_frame, (first, last_third, per_frame)  # no growth with backlog
-    assert np.percentile(latencies, 99) < 10 * per_frame, (np.percentile(latencies, 99), per_frame)
+    assert last_third < first + 2 * per_frame, (first, last_third, per_frame)  # no growth with backlog
+    assert np.median(latencies) < 4 * per_frame, (np.median(latencies), per_frame)
 
 
 def test_qos_best_effort_and_reliable_publishers(start_node, client):
@@ -308,24 +310,26 @@ def test_two_cameras(start_node, client):
 
 
 def test_two_cameras_under_overload_are_served_fairly(start_node, client):
-    """Both cameras publish far faster than one thread can serve: round-robin keeps
-    their output rates equal (one camera cannot starve the other)."""
-    start_node(autostart=True, cameras=["front", "rear"], num_threads=1)
+    """Both cameras publish far faster than a slowed model can serve (one thread, no
+    XNNPACK), the front one twice as often with bigger frames: round-robin keeps their
+    output counts equal. Counted up to a number of outputs, so load changes the time it
+    takes, not the result; without round-robin the rear camera starves."""
+    start_node(autostart=True, cameras=["front", "rear"], num_threads=1, use_xnnpack=False)
     client.wait_for_node()
     front = client.wait_for_subscriber("/front/image")
     rear = client.wait_for_subscriber("/rear/image")
     got_front = client.collect(f"/{NODE}/front/stats", DetectionStats)
     got_rear = client.collect(f"/{NODE}/rear/stats", DetectionStats)
     small, big = image_msg(cv2.resize(PETS, (320, 240))), image_msg(cv2.resize(PETS, (640, 480)))
-    end = time.monotonic() + 4.0
-    while time.monotonic() < end:  # front floods twice as often, with bigger frames
+    deadline = time.monotonic() + 120
+    while min(len(got_front), len(got_rear)) < 20 and max(len(got_front), len(got_rear)) < 60:
+        assert time.monotonic() < deadline, (len(got_front), len(got_rear))
         front.publish(copy.deepcopy(big))
         front.publish(copy.deepcopy(big))
         rear.publish(copy.deepcopy(small))
         time.sleep(0.005)
     n_front, n_rear = len(got_front), len(got_rear)
-    assert n_front > 10 and n_rear > 10
-    assert abs(n_front - n_rear) <= 0.2 * max(n_front, n_rear) + 2, (n_front, n_rear)
+    assert min(n_front, n_rear) >= 0.75 * max(n_front, n_rear), (n_front, n_rear)
     assert sum(s.frames_dropped for s in got_front) > 0 and sum(s.frames_dropped for s in got_rear) > 0
 
 
@@ -363,6 +367,7 @@ def _malformed(rng: random.Random, good: Image) -> Image:
 def test_fuzz_malformed_and_good_messages(start_node, client):
     node = start_node(autostart=True, qos_reliability="reliable", qos_depth=10)
     client.wait_for_node()
+    started = time.monotonic()
     pub = client.wait_for_subscriber("/image", reliable=True)
     diagnostics = client.collect("/diagnostics", DiagnosticArray)
     rng = random.Random(1234)
@@ -378,13 +383,15 @@ def test_fuzz_malformed_and_good_messages(start_node, client):
         pub.publish(copy.deepcopy(probe))
         return [m for m in received if m.header.frame_id == "after_fuzz"]
 
-    out = wait_for(answered, 20, "the answer to a good image after the fuzz")[0]
+    out = wait_for(answered, 60, "the answer to a good image after the fuzz")[0]
     assert [b[0] for b in boxes(out)] == ["dog", "dog"]
     errors = wait_for(lambda: [kv for a in diagnostics for s in a.status for kv in s.values
-                               if kv.key.startswith("errors_")], 5, "error counters in diagnostics")
-    assert sum(int(kv.value) for kv in errors) > 0
+                               if kv.key.startswith("errors_")], 30, "error counters in diagnostics")
+    counted = sum(int(kv.value) for kv in errors)
     log_errors = node.log().count("bad image")
-    assert 0 < log_errors < 100  # throttled, not one line per bad frame
+    # Throttled: at most one line per LOG_THROTTLE_S of this run (plus the first), however
+    # many bad frames the counters saw.
+    assert 0 < log_errors <= (time.monotonic() - started) / LOG_THROTTLE_S + 1 < counted, (log_errors, counted)
 
 
 def test_params_yaml_matches_the_declared_parameters(start_node, client):

@@ -18,6 +18,7 @@ from the image's header stamp to the (simulated) publication of its detections.
 """
 from __future__ import annotations
 
+import itertools
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -186,7 +187,7 @@ def replay(bag: str | Path, output: str | Path, detector: Detector, *, topic: st
             return round(busy_ms * 1e6)
 
         run = _every_frame if every_frame else simulate_worker
-        report.dropped = run(counted(_until_error(_chain(first, frames), report)), process)
+        report.dropped = run(counted(_until_error(itertools.chain([first], frames), report)), process)
     if report.error:
         raise ReplayError(report.error, report)
     if ground_truth is not None:
@@ -195,11 +196,6 @@ def replay(bag: str | Path, output: str | Path, detector: Detector, *, topic: st
                               "frames are matched to images in order", report)
         report.evaluation = evaluate(ground_truth, predictions)
     return report
-
-
-def _chain(first: Frame, rest: Iterator[Frame]) -> Iterator[Frame]:
-    yield first
-    yield from rest
 
 
 def _until_error(frames: Iterator[Frame], report: ReplayReport) -> Iterator[Frame]:
