@@ -100,6 +100,13 @@ class NodeProcess:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def rss_mb(self) -> float:
+        """Resident memory of the node process, MB."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmRSS")
+
     def stop(self, timeout: float = 10.0) -> int:
         if self.alive():
             self.proc.terminate()

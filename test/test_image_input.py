@@ -4,6 +4,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from conftest import SAMPLES
 from sensor_msgs.msg import CompressedImage, Image
 
 from mobilenet_ssd_ros.ros.image_input import BadImageError, message_to_image
@@ -182,9 +183,101 @@ def test_jpeg_and_png(rgb):
 
 @pytest.mark.parametrize("data, text", [
     (b"", "empty compressed image"),
-    (b"\xff\xd8\xff\xe0 not a jpeg at all", "cannot decode compressed image"),
+    (b"\xff\xd8\xff\xe0 not a jpeg at all", "cannot decode the jpeg image: "),
 ])
 def test_bad_compressed_images(data, text):
     with pytest.raises(BadImageError, match=text) as info:
         message_to_image(_compressed("jpeg", data))
     assert info.value.kind == "compressed"
+
+
+def png_bomb(width: int = 30000, height: int = 30000) -> bytes:
+    """A valid 1-bit PNG of width x height zeros: about 110 KB for 30000 x 30000, 2.6 GB
+    once decoded to RGB. Written with zlib chunk by chunk, never whole in memory."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = bytes(1 + (width + 7) // 8)  # filter byte + packed bits
+    z = zlib.compressobj(9)
+    idat = b"".join(z.compress(row * 1000) for _ in range(height // 1000)) + z.flush()
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+
+
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A small real JPEG whose frame header (SOF0) claims width x height."""
+    ok, jpg = cv2.imencode(".jpg", np.full((16, 16, 3), 128, np.uint8))
+    data = bytearray(jpg.tobytes())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5:sof + 9] = height.to_bytes(2, "big") + width.to_bytes(2, "big")
+    return bytes(data)
+
+
+def test_decompression_bombs_are_rejected_from_the_header(capfd):
+    bomb = png_bomb()
+    assert len(bomb) < 200_000
+    with pytest.raises(BadImageError, match=r"30000x30000 = 900000000 pixels is over the limit of 50000000") as info:
+        message_to_image(_compressed("png", bomb))
+    assert info.value.kind == "too_large"
+    with pytest.raises(BadImageError, match="60000x60000") as info:
+        message_to_image(_compressed("jpeg", jpeg_claiming(60000, 60000)))
+    assert info.value.kind == "too_large"
+    ok, png = cv2.imencode(".png", np.zeros((300, 400, 3), np.uint8))
+    with pytest.raises(BadImageError, match="400x300 = 120000 pixels is over the limit of 100000"):
+        message_to_image(_compressed("png", png.tobytes()), max_pixels=100_000)
+    assert message_to_image(_compressed("png", png.tobytes()), max_pixels=120_000).shape == (300, 400, 3)
+    assert capfd.readouterr().err == ""
+
+
+def test_raw_frames_over_the_pixel_limit_are_rejected(rgb):
+    with pytest.raises(BadImageError, match="32x24 = 768 pixels is over the limit of 700") as info:
+        message_to_image(raw(rgb, "rgb8"), max_pixels=700)
+    assert info.value.kind == "too_large"
+
+
+def test_decoder_messages_become_the_reason_and_are_not_printed(capfd):
+    ok, png = cv2.imencode(".png", np.zeros((64, 64, 3), np.uint8))
+    with pytest.raises(BadImageError, match="cannot decode the png image: .*PNG input buffer is incomplete") as info:
+        message_to_image(_compressed("png", png.tobytes()[:-40]))
+    assert info.value.kind == "compressed"
+    pets = cv2.imread(str(SAMPLES / "pets.jpg"))
+    ok, jpg = cv2.imencode(".jpg", pets)
+    damaged = jpg.tobytes()[:2000] + bytes(500) + jpg.tobytes()[2500:]
+    warnings = []
+    image = message_to_image(_compressed("jpeg", damaged), on_warning=lambda kind, text: warnings.append((kind, text)))
+    assert image.shape == pets.shape
+    assert warnings and warnings[0][0] == "compressed_warning" and "Corrupt JPEG data" in warnings[0][1]
+    assert capfd.readouterr().err == ""  # nothing reached the process's stderr
+
+
+@pytest.mark.parametrize("encoding, width, text", [
+    ("8UC3", 32, "encoding '8UC3' does not say the channel order; publish rgb8 or bgr8"),
+    ("8UC4", 32, "encoding '8UC4' does not say the channel order; publish rgba8 or bgra8"),
+    ("32FC3", 32, "unsupported encoding '32FC3'"),
+    ("16UC3", 32, "unsupported encoding '16UC3'"),
+    ("yuv422", 31, r"yuv422 needs an even width \(two pixels share their chroma\), got 31"),
+])
+def test_ambiguous_and_malformed_encodings_get_our_own_reason(encoding, width, text):
+    channels = {"8UC3": 3, "8UC4": 4, "32FC3": 12, "16UC3": 6, "yuv422": 2}[encoding]
+    msg = Image(height=8, width=width, encoding=encoding, is_bigendian=0, step=width * channels)
+    msg.data = np.full(8 * width * channels, 255, np.uint8).tobytes()
+    with pytest.raises(BadImageError, match=text):
+        message_to_image(msg)
+
+
+def test_8uc1_is_mono8(rgb):
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    assert np.array_equal(message_to_image(raw(gray, "8UC1")), gray)
+
+
+def test_decoder_capture_is_clean_frame_after_frame():
+    pets = cv2.imread(str(SAMPLES / "pets.jpg"))
+    ok, jpg = cv2.imencode(".jpg", pets)
+    damaged = _compressed("jpeg", jpg.tobytes()[:2000] + bytes(500) + jpg.tobytes()[2500:])
+    for _ in range(3):
+        warnings = []
+        message_to_image(damaged, on_warning=lambda kind, text: warnings.append(text))
+        assert warnings == ["jpeg image decoded with damage: Corrupt JPEG data: 586 extraneous bytes before marker 0xd9"]

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from conftest import MODEL_DIR
 
-from mobilenet_ssd_ros.core.labels import LabelMap
+from mobilenet_ssd_ros.core.labels import LabelMap, LabelMapError
 from mobilenet_ssd_ros.core.model import Model
 
 
@@ -53,19 +53,19 @@ def _with_metadata(model_bytes: bytes, text: str) -> bytes:
 
 def test_labels_embedded_in_the_model_win_over_a_file_next_to_it(tmp_path, model_bytes):
     model_file = tmp_path / "detect.tflite"
-    model_file.write_bytes(_with_metadata(model_bytes, "???\nhuman\nbike\n"))
+    model_file.write_bytes(_with_metadata(model_bytes, "???\nhuman\nbike\n" + "thing\n" * 88))
     (tmp_path / "labelmap.txt").write_text("???\nperson\nbicycle\n")
     model = Model(model_file)
     assert model.info.embedded_labels is not None
     assert model.labels()[0] == "human"
     explicit = tmp_path / "mine.txt"
-    explicit.write_text("0 walker\n")
+    explicit.write_text("0 walker\n89 toothbrush\n")
     assert model.labels(explicit)[0] == "walker"
 
 
 def test_labels_file_next_to_the_model(tmp_path, model_bytes):
     (tmp_path / "detect.tflite").write_bytes(model_bytes)
-    (tmp_path / "labels.txt").write_text("0 someone\n")
+    (tmp_path / "labels.txt").write_text("0 someone\n89 toothbrush\n")
     assert Model(tmp_path / "detect.tflite").labels()[0] == "someone"
 
 
@@ -73,3 +73,36 @@ def test_missing_labels_is_a_clear_error(tmp_path, model_bytes):
     (tmp_path / "detect.tflite").write_bytes(model_bytes)
     with pytest.raises(ValueError, match="no label map"):
         Model(tmp_path / "detect.tflite").labels()
+
+
+def test_label_files_that_are_not_label_maps_are_rejected(tmp_path, model_bytes):
+    (tmp_path / "detect.tflite").write_bytes(model_bytes)
+    model = Model(tmp_path / "detect.tflite")
+    passwd = tmp_path / "passwd"
+    passwd.write_text("".join(f"user{i}:x:{1000 + i}:{1000 + i}::/home/user{i}:/bin/sh\n" for i in range(20)))
+    with pytest.raises(LabelMapError, match="passwd: the label map names 20 class ids, the model outputs 90"):
+        model.labels(passwd)
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n")
+    with pytest.raises(LabelMapError, match="empty.txt: the label map is empty"):
+        model.labels(empty)
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(bytes(range(256)))
+    with pytest.raises(LabelMapError, match="not a label map \\(not UTF-8 text\\)"):
+        model.labels(binary)
+    with pytest.raises(LabelMapError, match="cannot read the label file: No such file or directory"):
+        model.labels(tmp_path / "missing.txt")
+    with pytest.raises(LabelMapError, match="cannot read the label file: Is a directory"):
+        model.labels(tmp_path)
+    long = tmp_path / "long.txt"
+    long.write_text("x" * 100 + "\n" + "person\n" * 89)
+    with pytest.raises(LabelMapError, match="longer than 64 characters"):
+        model.labels(long)
+
+
+def test_unknown_names_are_listed_boundedly():
+    labels = LabelMap.parse("???\nperson\ncar\n")
+    with pytest.raises(KeyError) as info:
+        labels.ids_for([f"unicorn{i}" for i in range(10_000)])
+    message = str(info.value.args[0])
+    assert "'unicorn0'" in message and "and 9990 more" in message and len(message) < 500

@@ -57,3 +57,29 @@ def test_bad_models_name_the_file_and_the_reason(tmp_path, model_bytes, make, me
     with pytest.raises(ModelError, match=message) as info:
         Model(path)
     assert str(path) in str(info.value)
+
+
+def _sparse(path, size: int, head: bytes = b""):
+    """A file of `size` bytes that takes no disk space (a hole after `head`)."""
+    with open(path, "wb") as f:
+        f.write(head)
+        f.truncate(size)
+    return path
+
+
+def test_huge_and_special_files_are_rejected_before_they_are_read(tmp_path):
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ModelError, match=r"not a model this package loads \(1024 MB; the limit is 256 MB\)"):
+        Model(_sparse(tmp_path / "huge.log", 1 << 30))
+    with pytest.raises(ModelError, match="not a TensorFlow Lite model"):
+        Model(_sparse(tmp_path / "big.log", 100 << 20))
+    with pytest.raises(ModelError, match="300 MB; the limit is 256 MB"):
+        Model(_sparse(tmp_path / "huge.tflite", 300 << 20, b"\0\0\0\0TFL3"))
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100_000  # kB: nothing large was read
+    with pytest.raises(ModelError, match="cannot read the model file: Input/output error"):
+        Model("/proc/self/mem")
+    with pytest.raises(ModelError, match=r"cannot open the model file: File name too long") as info:
+        Model("a" * 5000)
+    assert len(str(info.value)) < 300  # the path is shortened in the message

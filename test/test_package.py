@@ -68,7 +68,7 @@ def _declared() -> set[str]:
 # The rosdep keys of the Python distributions that have one; the others come from
 # requirements/ros.txt (pip), directly or as a dependency of what is listed there.
 ROSDEP_KEYS = {"numpy": "python3-numpy", "opencv-python-headless": "python3-opencv", "PyYAML": "python3-yaml",
-               "matplotlib": "python3-matplotlib"}
+               "matplotlib": "python3-matplotlib", "pillow": "python3-pil"}
 
 
 def test_package_xml_declares_every_ros_package_the_code_uses():

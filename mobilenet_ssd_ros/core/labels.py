@@ -6,6 +6,11 @@ Three forms are in use for SSD models:
 - The 0-indexed `id name` form (pycoral's `coco_labels.txt`): `0  person`.
 - Plain lines without the background line: output class `c` is line `c`.
 The same text may also be packed inside the model as TFLite metadata (see model.py).
+
+A label map is checked before it is used: any text file parses as "plain lines", so
+`/etc/passwd` would otherwise label detections `nobody:x:65534:...`. `validate()`
+rejects an empty map, text that is not UTF-8 or has control characters or overlong
+lines, and a map that does not cover the model's class ids.
 """
 from __future__ import annotations
 
@@ -15,14 +20,30 @@ from pathlib import Path
 
 BACKGROUND = "???"
 _ID_NAME = re.compile(r"^\s*(\d+)[\s:,]+(\S.*?)\s*$")
+MAX_LABEL_CHARS = 64  # COCO's longest name is 14 characters
+MAX_LABEL_FILE_BYTES = 1 << 20
+MAX_LISTED = 10  # names quoted in one message, so that a huge request cannot make a huge log line
+
+
+class LabelMapError(ValueError):
+    """A label file that cannot be used, with the file and the reason in the message."""
+
+
+def quote_some(names: Iterable[str]) -> str:
+    """Up to MAX_LISTED names, quoted, then how many more there are."""
+    names = list(names)
+    shown = ", ".join(repr(n[:MAX_LABEL_CHARS]) for n in names[:MAX_LISTED])
+    return shown + (f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else "")
 
 
 class LabelMap(Mapping[int, str]):
     """Immutable map from model class index to label name."""
 
-    def __init__(self, names: Mapping[int, str]):
+    def __init__(self, names: Mapping[int, str], span: int | None = None):
         self._names = dict(names)
         self._ids = {name: class_id for class_id, name in self._names.items()}
+        # How many class slots the source describes, unused ones (`???`) included.
+        self.span = span if span is not None else (max(self._names) + 1 if self._names else 0)
 
     def __getitem__(self, class_id: int) -> str:
         return self._names[class_id]
@@ -46,10 +67,7 @@ class LabelMap(Mapping[int, str]):
         names = list(names)
         unknown = [n for n in names if n not in self._ids]
         if unknown:
-            raise KeyError(
-                f"unknown label(s) {', '.join(map(repr, unknown))}; valid labels: "
-                + ", ".join(sorted(self._ids))
-            )
+            raise KeyError(f"unknown label(s) {quote_some(unknown)}; valid labels: " + ", ".join(sorted(self._ids)))
         return frozenset(self._ids[n] for n in names)
 
     @classmethod
@@ -67,9 +85,45 @@ class LabelMap(Mapping[int, str]):
             return cls(names)
         offset = 1 if lines and lines[0] == BACKGROUND else 0
         return cls(
-            {i - offset: name for i, name in enumerate(lines) if i >= offset and name not in ("", BACKGROUND)}
+            {i - offset: name for i, name in enumerate(lines) if i >= offset and name not in ("", BACKGROUND)},
+            span=max(len(lines) - offset, 0),
         )
 
     @classmethod
     def from_file(cls, path: str | Path) -> LabelMap:
-        return cls.parse(Path(path).read_text(encoding="utf-8"))
+        """Read and parse a label file; OS and encoding errors become LabelMapError."""
+        path = Path(path)
+        shown = _short(path)
+        try:
+            with open(path, "rb") as f:
+                data = f.read(MAX_LABEL_FILE_BYTES + 1)
+        except OSError as exc:
+            raise LabelMapError(f"{shown}: cannot read the label file: {exc.strerror or exc}") from exc
+        if len(data) > MAX_LABEL_FILE_BYTES:
+            raise LabelMapError(f"{shown}: not a label map (larger than {MAX_LABEL_FILE_BYTES} bytes)")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise LabelMapError(f"{shown}: not a label map (not UTF-8 text)") from exc
+        return cls.parse(text).validate(shown, text)
+
+    def validate(self, source: str, text: str | None = None, num_classes: int | None = None) -> LabelMap:
+        """This map, if it can label a model with `num_classes` classes; else LabelMapError."""
+        if not self._names:
+            raise LabelMapError(f"{source}: the label map is empty")
+        if text is not None and any(ord(c) < 32 and c not in "\t\r\n" for c in text):
+            raise LabelMapError(f"{source}: not a label map (control characters)")
+        long = [n for n in self._names.values() if len(n) > MAX_LABEL_CHARS]
+        if long:
+            raise LabelMapError(f"{source}: not a label map: {len(long)} line(s) longer than "
+                                f"{MAX_LABEL_CHARS} characters, e.g. {quote_some(long[:1])}")
+        if num_classes is not None and self.span < num_classes:
+            raise LabelMapError(f"{source}: the label map names {self.span} class ids, the model outputs "
+                                f"{num_classes}")
+        return self
+
+
+def _short(path: Path) -> str:
+    """A path as messages show it: at most 200 characters."""
+    text = str(path)
+    return text if len(text) <= 200 else f"{text[:120]}...({len(text)} characters)...{text[-40:]}"

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .labels import LabelMap
+from .labels import LabelMap, _short
 from .runtime import Runtime, find_runtime, make_interpreter
 
 TFLITE_IDENTIFIER = b"TFL3"  # flatbuffer file identifier at byte offset 4
@@ -34,13 +36,14 @@ TF2_SIGNATURE_OUTPUTS = {
     "count": "num_detections",
 }
 SUPPORTED_INPUT_DTYPES = (np.uint8, np.int8, np.float32)
+MAX_MODEL_BYTES = 256 << 20  # SSD MobileNets are 4-30 MB; a larger file is not one of them
 
 
 class ModelError(ValueError):
     """A model file that cannot be used, with the file and the reason in the message."""
 
     def __init__(self, path: str | Path, reason: str):
-        super().__init__(f"{path}: {reason}")
+        super().__init__(f"{_short(Path(path))}: {reason}")
         self.path = str(path)
         self.reason = reason
 
@@ -79,6 +82,7 @@ class ModelInfo:
     input: InputSpec
     outputs: OutputSpec
     max_detections: int
+    num_classes: int | None  # classes the model scores (background excluded), where the graph shows it
     embedded_labels: str | None
 
 
@@ -115,20 +119,24 @@ class Model:
             input=input_spec(path, interpreter),
             outputs=outputs,
             max_detections=_max_detections(interpreter, outputs),
+            num_classes=_num_classes(interpreter, outputs),
             embedded_labels=_embedded_labels(content),
         )
 
     def labels(self, labels_path: str | Path | None = None) -> LabelMap:
         """The label map: an explicit file wins, then metadata packed in the model,
-        then a `labelmap.txt`/`labels.txt` next to the model file."""
+        then a `labelmap.txt`/`labels.txt` next to the model file. Each is checked
+        against the model's class ids (LabelMapError says why it does not fit)."""
+        classes = self.info.num_classes
         if labels_path is not None:
-            return LabelMap.from_file(labels_path)
+            return LabelMap.from_file(labels_path).validate(_short(Path(labels_path)), num_classes=classes)
         if self.info.embedded_labels is not None:
-            return LabelMap.parse(self.info.embedded_labels)
+            return LabelMap.parse(self.info.embedded_labels).validate(
+                f"{_short(Path(self.info.path))} (embedded labels)", self.info.embedded_labels, classes)
         folder = Path(self.info.path).parent
         for name in ("labelmap.txt", "labels.txt"):
             if (folder / name).is_file():
-                return LabelMap.from_file(folder / name)
+                return LabelMap.from_file(folder / name).validate(str(folder / name), num_classes=classes)
         raise ModelError(
             self.info.path,
             "no label map: the model has no embedded labels and no labelmap.txt or "
@@ -137,18 +145,33 @@ class Model:
 
 
 def _read_model_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise ModelError(path, "model file not found")
-    if not path.is_file():
+    """The file's bytes, after the checks that need none of them: it is a regular file
+    of a plausible size that starts like a TFLite flatbuffer. A huge or special file (a
+    1 GB log, /proc/self/mem) is rejected before anything large is read."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise ModelError(path, "model file not found") from None
+    except OSError as exc:
+        raise ModelError(path, f"cannot open the model file: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(info.st_mode):
         raise ModelError(path, "not a file")
-    content = path.read_bytes()
-    if content[4:8] != TFLITE_IDENTIFIER:
-        hint = ""
-        if content[:4] == b"PK\x03\x04":
-            hint = " (it is a zip archive: extract the .tflite file from it)"
-        elif not content:
-            hint = " (the file is empty)"
-        raise ModelError(path, "not a TensorFlow Lite model: no 'TFL3' flatbuffer identifier" + hint)
+    if info.st_size > MAX_MODEL_BYTES:
+        raise ModelError(path, f"not a model this package loads ({info.st_size >> 20} MB; the limit is "
+                         f"{MAX_MODEL_BYTES >> 20} MB)")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+            if head[4:8] != TFLITE_IDENTIFIER:
+                hint = ""
+                if head[:4] == b"PK\x03\x04":
+                    hint = " (it is a zip archive: extract the .tflite file from it)"
+                elif not head:
+                    hint = " (the file is empty)"
+                raise ModelError(path, "not a TensorFlow Lite model: no 'TFL3' flatbuffer identifier" + hint)
+            content = head + f.read(MAX_MODEL_BYTES)
+    except OSError as exc:
+        raise ModelError(path, f"cannot read the model file: {exc.strerror or exc}") from exc
     if EDGETPU_OP in content:
         raise ModelError(
             path,
@@ -220,6 +243,18 @@ def _max_detections(interpreter: Any, outputs: OutputSpec) -> int:
         if int(d["index"]) == outputs.scores:
             return int(d["shape"][-1])
     raise AssertionError("scores tensor is one of the outputs")
+
+
+def _num_classes(interpreter: Any, outputs: OutputSpec) -> int | None:
+    """For the post-processing op: the raw class scores are a [1, anchors, classes + 1]
+    tensor next to the [1, anchors, 4] box encodings. None where the graph shows no such
+    pair (the labels are then only checked for being a label map)."""
+    if outputs.convention != "postprocess_op":
+        return None
+    shapes = [tuple(int(v) for v in d["shape"]) for d in interpreter.get_tensor_details()]
+    boxes = {shape[1] for shape in shapes if len(shape) == 3 and shape[0] == 1 and shape[2] == 4}
+    scores = [shape[2] for shape in shapes if len(shape) == 3 and shape[0] == 1 and shape[1] in boxes and shape[2] > 4]
+    return max(scores) - 1 if scores else None
 
 
 def _embedded_labels(content: bytes) -> str | None:

@@ -10,27 +10,52 @@ the other supported encodings are converted to rgb8 once (see SUPPORTED_ENCODING
   image rows and the data holds the Y plane plus a half-height interleaved chroma plane
   (W x H x 3/2 bytes); rosbags-image reads only the first W x H bytes as the whole frame.
 - 16-bit, float and generic (`16UC1`, `32FC1`, ...) encodings are rejected: they are
-  depth or raw sensor data, and any 8-bit mapping of them would be a guess.
+  depth or raw sensor data, and any 8-bit mapping of them would be a guess. `8UC1` is
+  one 8-bit channel and is read as mono8; `8UC3`/`8UC4` say nothing of the channel
+  order, so they are rejected with that reason rather than guessed.
+- Frames larger than `max_pixels` are rejected before any work; for JPEG and PNG the
+  size comes from the header (Pillow reads only that), so a decompression bomb (a small
+  file of 30000x30000 pixels) is never decoded.
+- What the native decoders print is captured (decoder_output.py) and becomes the reason
+  of a failed decode, or a warning for a frame they could still decode.
+- Reasons are this module's own sentences, never a library's raw assertion text.
 
 rosbags-image trusts the message: it ignores `step` and fails with a bare TypeError on
 short data. Both are checked here first, so a bad message gets a clear reason.
 """
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
 import cv2
 import numpy as np
-from rosbags.image import ImageError, compressed_image_to_cvimage, image_to_cvimage
+from PIL import Image as PilImage
+from PIL import UnidentifiedImageError
+from rosbags.image import ImageError, image_to_cvimage
 from rosbags.image.image import to_cvtype
+
+from . import decoder_output
+
+# Pillow only reads headers here, and this module applies its own limit (max_pixels) to the
+# size it reads; Pillow's own bomb check would reject large images with its own message.
+PilImage.MAX_IMAGE_PIXELS = None
 
 # Encodings the detector takes as they are (no colour conversion, no copy).
 PASSTHROUGH = {"rgb8", "mono8", "rgba8"}
 # Two-plane 4:2:0 encodings and their OpenCV conversions to RGB.
 SEMI_PLANAR = {"nv12": cv2.COLOR_YUV2RGB_NV12, "nv21": cv2.COLOR_YUV2RGB_NV21}
-SUPPORTED_ENCODINGS = (*sorted(PASSTHROUGH), "bgr8", "bgra8", "yuv422", "uyvy", "yuv422_yuy2", "yuyv",
-                       *sorted(SEMI_PLANAR), "bayer_rggb8", "bayer_bggr8", "bayer_gbrg8", "bayer_grbg8")
+PACKED_422 = {"yuv422", "uyvy", "yuv422_yuy2", "yuyv"}
+ALIASES = {"8UC1": "mono8"}  # the same bytes under a generic name
+SUPPORTED_ENCODINGS = (*sorted(PASSTHROUGH), "bgr8", "bgra8", *sorted(PACKED_422), *sorted(SEMI_PLANAR),
+                       "bayer_rggb8", "bayer_bggr8", "bayer_gbrg8", "bayer_grbg8", *sorted(ALIASES))
+NO_CHANNEL_ORDER = {"8UC3": "rgb8 or bgr8", "8UC4": "rgba8 or bgra8"}
+# 50 megapixels: more than any camera a robot carries (an 8000x6000 still is 48), and a
+# decoded RGB frame of 150 MB still fits a 4 GB Raspberry Pi 4 next to everything else.
+DEFAULT_MAX_PIXELS = 50_000_000
+WarningCallback = Callable[[str, str], None]  # (kind, reason) of a frame that was still usable
 
 
 class BadImageError(ValueError):
@@ -56,12 +81,29 @@ def _semi_planar_to_rgb(msg: Any) -> np.ndarray:
     return cv2.cvtColor(planes, SEMI_PLANAR[msg.encoding])
 
 
-def _raw_to_array(msg: Any) -> np.ndarray:
-    if msg.encoding not in SUPPORTED_ENCODINGS:
-        raise BadImageError("encoding", f"unsupported encoding {msg.encoding!r}; supported: "
+def _check_pixels(width: int, height: int, max_pixels: int | None, what: str) -> None:
+    if max_pixels is not None and width * height > max_pixels:
+        raise BadImageError("too_large", f"{what} of {width}x{height} = {width * height} pixels is over the limit "
+                            f"of {max_pixels} (parameter max_image_pixels)")
+
+
+def _raw_to_array(msg: Any, max_pixels: int | None) -> np.ndarray:
+    encoding = str(msg.encoding)
+    if encoding in NO_CHANNEL_ORDER:
+        raise BadImageError("encoding", f"encoding {encoding!r} does not say the channel order; publish "
+                            f"{NO_CHANNEL_ORDER[encoding]}")
+    if encoding not in SUPPORTED_ENCODINGS:
+        raise BadImageError("encoding", f"unsupported encoding {encoding[:40]!r}; supported: "
                             + ", ".join(SUPPORTED_ENCODINGS))
+    if encoding in ALIASES:
+        msg = SimpleNamespace(encoding=ALIASES[encoding], width=msg.width, height=msg.height,
+                              is_bigendian=msg.is_bigendian, step=msg.step, data=msg.data)
     if msg.width == 0 or msg.height == 0:
         raise BadImageError("size", f"empty image ({msg.width}x{msg.height})")
+    _check_pixels(msg.width, msg.height, max_pixels, "an image")
+    if msg.encoding in PACKED_422 and msg.width % 2:
+        raise BadImageError("size", f"{msg.encoding} needs an even width (two pixels share their chroma), "
+                            f"got {msg.width}")
     if msg.encoding in SEMI_PLANAR:
         return _semi_planar_to_rgb(msg)
     bits, _, _, channels = to_cvtype(msg.encoding)
@@ -81,25 +123,44 @@ def _raw_to_array(msg: Any) -> np.ndarray:
             return image_to_cvimage(msg)
         return image_to_cvimage(msg, "rgb8")
     except (ImageError, cv2.error) as exc:
-        raise BadImageError("encoding", f"cannot convert {msg.encoding!r} to rgb8: {exc}") from exc
+        raise BadImageError("encoding", f"cannot convert a {msg.width}x{msg.height} {msg.encoding} image "
+                            "to rgb8") from exc
 
 
-def _compressed_to_array(msg: Any) -> np.ndarray:
-    if len(msg.data) == 0:
-        raise BadImageError("compressed", f"empty compressed image (format {msg.format!r})")
+def _header_size(data: Any, fmt: str) -> tuple[int, int] | None:
+    """(width, height) from the header of a compressed image, without decoding it; None
+    when Pillow does not recognise the header (the decoder then says what is wrong)."""
     try:
-        image = compressed_image_to_cvimage(msg)
-    except (AssertionError, cv2.error) as exc:
-        raise BadImageError("compressed", f"cannot decode compressed image (format {msg.format!r})") from exc
-    if image.ndim == 2:
-        return image
-    code = cv2.COLOR_BGRA2RGBA if image.shape[2] == 4 else cv2.COLOR_BGR2RGB
-    return cv2.cvtColor(image, code)
+        with PilImage.open(io.BytesIO(data)) as header:
+            return header.size
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None
 
 
-def message_to_image(msg: Any) -> np.ndarray:
+def _compressed_to_array(msg: Any, max_pixels: int | None, on_warning: WarningCallback | None) -> np.ndarray:
+    fmt = str(msg.format)
+    if len(msg.data) == 0:
+        raise BadImageError("compressed", f"empty compressed image (format {fmt[:20]!r})")
+    data = np.frombuffer(msg.data, np.uint8)
+    size = _header_size(data, fmt)
+    if size is not None:
+        _check_pixels(*size, max_pixels, f"a compressed {fmt[:20]} image")
+    with decoder_output.captured() as printed:
+        image = cv2.imdecode(data, cv2.IMREAD_ANYCOLOR)  # BGR or grayscale (OpenCV 4.5 has no RGB flag)
+    if image is None:
+        reason = printed.text or "the data is not an image OpenCV can decode"
+        raise BadImageError("compressed", f"cannot decode the {fmt[:20]} image: {reason}")
+    if printed.text and on_warning is not None:
+        on_warning("compressed_warning", f"{fmt[:20]} image decoded with damage: {printed.text}")
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def message_to_image(msg: Any, max_pixels: int | None = DEFAULT_MAX_PIXELS,
+                     on_warning: WarningCallback | None = None) -> np.ndarray:
     """RGB (HxWx3), RGBA (HxWx4) or grayscale (HxW) uint8 array of an Image or
-    CompressedImage message; raises BadImageError with the reason otherwise."""
+    CompressedImage message; raises BadImageError with the reason otherwise. Frames over
+    `max_pixels` are rejected before they are decoded or converted; `on_warning` hears
+    of frames a decoder could only partly read (they are still returned)."""
     if hasattr(msg, "format"):
-        return _compressed_to_array(msg)
-    return _raw_to_array(msg)
+        return _compressed_to_array(msg, max_pixels, on_warning)
+    return _raw_to_array(msg, max_pixels)

@@ -12,15 +12,28 @@ Newest-frame processing (core/mailbox.py): each camera has a one-slot mailbox. T
 subscription callback (executor thread) only puts the message there; a frame that
 replaces one still waiting is counted as dropped. One worker thread serves the cameras
 round-robin, so latency never grows with backlog and no camera starves. The executor
-never runs inference.
+never runs inference. A model file is checked (type, size, TFLite header) before it is
+read, so a wrong `model` value is rejected at once; loading a valid model (tens of ms)
+happens in the parameter callback, on the executor thread. (A two-thread executor would
+take that off the image path, but rclpy 9 then crashes with InvalidHandle when a
+subscription that has event callbacks is destroyed while another thread builds the wait
+set, as deactivate does; the message-lost event is worth more.)
+
+Nothing a user sends stops the process: every exception in a parameter callback becomes
+a rejection with a reason, every exception in a transition a FAILURE with the reason in
+the log, every bad frame a counter in /diagnostics and a log line throttled per kind.
+SIGINT/SIGTERM end the process quietly with status 0 in every state.
 """
 from __future__ import annotations
 
+import os
+import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -29,8 +42,9 @@ import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor, ParameterType,
                                  SetParametersResult)
-from rclpy.exceptions import InvalidTopicNameException, ParameterUninitializedException
-from rclpy.executors import ExternalShutdownException
+from rclpy.event_handler import SubscriptionEventCallbacks, UnsupportedEventTypeError
+from rclpy.exceptions import ParameterUninitializedException
+from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
 from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy,
@@ -42,20 +56,19 @@ from vision_msgs.msg import Detection2DArray, LabelInfo
 from .. import zoo
 from ..core.detector import Detector
 from ..core.draw import annotate
+from ..core.labels import _short
 from ..core.mailbox import Mailboxes
-from ..core.model import ModelError
-from ..core.runtime import RuntimeNotFoundError
 from ..msg import DetectionStats
-from .image_input import BadImageError, message_to_image
+from .image_input import DEFAULT_MAX_PIXELS, BadImageError, message_to_image
+from .log_throttle import KindThrottle
 from .messages import RCLPY_TYPES, detection_array, label_info, rgb_image
 
 NODE_NAME = "mobilenet_ssd"
 LOG_THROTTLE_S = 5.0
 MODEL_PARAMS = ("alpha", "resolution", "model", "labels")
-# Failures of configuration (bad model, bad parameter, bad topic name): reported, not raised.
-CONFIGURE_ERRORS = (ModelError, zoo.ModelNotAvailableError, RuntimeNotFoundError,
-                    KeyError, ValueError, InvalidTopicNameException)
 FILTER_PARAMS = ("score_threshold", "classes", "max_detections")
+MAX_REASON_CHARS = 1000  # a rejection reason or log line, however large the request was
+EXIT_JOIN_S = 1.0  # at exit, how long the worker may take to finish its frame
 
 
 def _descriptor(description: str, *, read_only: bool = False, float_range=None, int_range=None,
@@ -93,6 +106,9 @@ PARAMETERS: dict[str, tuple[Any, ParameterDescriptor]] = {
     "qos_depth": (1, _descriptor("input QoS history depth", int_range=(1, 100))),
     "publish_debug_image": (True, _descriptor(
         "publish ~/debug_image (annotated image); computed only while someone subscribes")),
+    "max_image_pixels": (DEFAULT_MAX_PIXELS, _descriptor(
+        "largest frame accepted, in pixels (width x height; for JPEG/PNG read from the header before "
+        "decoding); larger frames are rejected and counted", int_range=(1, 1_000_000_000))),
     "cameras": (Parameter.Type.STRING_ARRAY, _descriptor(
         "camera names; each reads <name>/image and publishes under ~/<name>/. Unset: one camera, "
         "topics image and ~/", read_only=True, type_=ParameterType.PARAMETER_STRING_ARRAY)),
@@ -108,7 +124,8 @@ class CameraStats:
     processed: int = 0
     latency_ms_sum: float = 0.0
     dropped_since_stats: int = 0
-    dropped_total: int = 0
+    dropped_total: int = 0  # replaced in the mailbox: reached the node, never processed
+    lost_total: int = 0  # reported lost by the middleware: never reached the node
     errors: dict[str, int] = field(default_factory=dict)
 
 
@@ -145,6 +162,8 @@ class DetectorNode(LifecycleNode):
         self._last_diag = time.monotonic()
         self._state_label = "unconfigured"
         self._publish_debug = bool(self._param("publish_debug_image"))  # read per frame: cached
+        self._max_pixels = int(self._param("max_image_pixels"))  # read per frame: cached
+        self._throttle = KindThrottle(LOG_THROTTLE_S)
         self.add_on_set_parameters_callback(self._on_set_parameters)
 
     # -- parameters ---------------------------------------------------------------------
@@ -175,17 +194,21 @@ class DetectorNode(LifecycleNode):
 
     def _on_set_parameters(self, params: list[Parameter]) -> SetParametersResult:
         """Validate changes; filter changes apply to the next frame, model changes load the
-        new model here (off the worker's hot path) and swap it in only if it loaded."""
-        changes = {p.name: p.value for p in params}
+        new model here (off the worker's hot path) and swap it in only if it loaded. Any
+        exception becomes a rejection with its reason."""
+        try:
+            return self._apply_parameters({p.name: p.value for p in params})
+        except Exception as exc:  # noqa: BLE001 - a parameter request must never end the process
+            reason = _reason(exc)
+            self.get_logger().error(f"parameter change rejected: {reason}")
+            return SetParametersResult(successful=False, reason=reason)
+
+    def _apply_parameters(self, changes: dict[str, Any]) -> SetParametersResult:
         if "qos_reliability" in changes and changes["qos_reliability"] not in ("best_effort", "reliable"):
             return SetParametersResult(successful=False,
                                        reason="qos_reliability must be 'best_effort' or 'reliable'")
-        if "publish_debug_image" in changes:
-            self._publish_debug = bool(changes["publish_debug_image"])
         detector = self._detector
-        if detector is None:
-            return SetParametersResult(successful=True)
-        try:
+        if detector is not None:
             if any(name in changes for name in MODEL_PARAMS):
                 new = self._make_detector(changes)
                 self._detector = new  # atomic swap: the worker reads it once per frame
@@ -196,29 +219,40 @@ class DetectorNode(LifecycleNode):
                 detector.filter = detector.make_filter(
                     p["score_threshold"], self._classes(p["classes"]), p["max_detections"] or None)
                 self._publish_label_info()
-        except CONFIGURE_ERRORS as exc:
-            self.get_logger().error(f"parameter change rejected: {_reason(exc)}")
-            return SetParametersResult(successful=False, reason=_reason(exc))
+        if "publish_debug_image" in changes:
+            self._publish_debug = bool(changes["publish_debug_image"])
+        if "max_image_pixels" in changes:
+            self._max_pixels = int(changes["max_image_pixels"])
         return SetParametersResult(successful=True)
 
     # -- lifecycle ----------------------------------------------------------------------
-    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+    def _transition(self, name: str, body: Callable[[], None]) -> TransitionCallbackReturn:
+        """Run a transition's work; any exception is logged with its reason, everything is
+        released and the transition fails (the node stays up, back in unconfigured)."""
         try:
-            self._check_configuration()
-            self._detector = self._make_detector()
-            self._create_outputs()
-        except CONFIGURE_ERRORS as exc:
-            self.get_logger().error(f"configure failed: {_reason(exc)}")
+            body()
+        except Exception as exc:  # noqa: BLE001 - a transition must never end the process
+            self.get_logger().error(f"{name} failed: {_reason(exc)}")
             self._release()
             return TransitionCallbackReturn.FAILURE
-        self._state_label = "inactive"
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        result = self._transition("configure", self._configure)
+        if result == TransitionCallbackReturn.SUCCESS:
+            self._state_label = "inactive"
+        return result
+
+    def _configure(self) -> None:
+        self._check_configuration()
+        self._detector = self._make_detector()
+        self._create_outputs()
         info = self._detector.model.info
         self.get_logger().info(
             f"configured: model {self._detector.model_id} ({info.input.width}x{info.input.height} "
             f"{info.input.dtype.__name__}, {info.runtime}), cameras: "
             + ", ".join(f"{c.input_topic}{'/compressed' if self._param('input_compressed') else ''}"
                         for c in self._cameras))
-        return TransitionCallbackReturn.SUCCESS
 
     def _check_configuration(self) -> None:
         """What the parameter callback cannot see: values given at start-up."""
@@ -246,6 +280,13 @@ class DetectorNode(LifecycleNode):
         self._diag_timer = self.create_timer(1.0, self._publish_diagnostics)
 
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        result = self._transition("activate", self._activate)
+        if result != TransitionCallbackReturn.SUCCESS:
+            return result
+        self._state_label = "active"
+        return super().on_activate(state)
+
+    def _activate(self) -> None:
         reliable = self._param("qos_reliability") == "reliable"
         qos = QoSProfile(
             history=HistoryPolicy.KEEP_LAST,
@@ -256,35 +297,49 @@ class DetectorNode(LifecycleNode):
         compressed = self._param("input_compressed")
         for cam in self._cameras:
             topic = cam.input_topic + ("/compressed" if compressed else "")
-            msg_type = CompressedImage if compressed else Image
-            cam.subscription = self.create_subscription(
-                msg_type, topic, lambda msg, cam=cam: self._on_image(cam, msg), qos)
+            cam.subscription = self._subscribe(CompressedImage if compressed else Image, topic, cam, qos)
         self._running = True
         self._worker = threading.Thread(target=self._work, name="mobilenet_ssd_worker", daemon=True)
         self._worker.start()
-        self._state_label = "active"
-        return super().on_activate(state)
+
+    def _subscribe(self, msg_type: type, topic: str, cam: Camera, qos: QoSProfile) -> Any:
+        """The camera's subscription, counting what the middleware reports lost on the way
+        (where the RMW supports that event)."""
+        def on_lost(info: Any, cam: Camera = cam) -> None:
+            with self._condition:
+                cam.stats.lost_total += int(info.total_count_change)
+
+        def on_image(msg: Any, cam: Camera = cam) -> None:
+            self._on_image(cam, msg)
+
+        try:
+            return self.create_subscription(msg_type, topic, on_image, qos,
+                                            event_callbacks=SubscriptionEventCallbacks(message_lost=on_lost))
+        except UnsupportedEventTypeError:
+            return self.create_subscription(msg_type, topic, on_image, qos)
 
     def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        self._stop_processing()
+        result = self._transition("deactivate", self._stop_processing)
+        if result != TransitionCallbackReturn.SUCCESS:
+            return result
         self._state_label = "inactive"
         return super().on_deactivate(state)
 
     def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
-        self._release()
-        return TransitionCallbackReturn.SUCCESS
+        return self._transition("cleanup", self._release)
 
     def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
-        self._release()
+        result = self._transition("shutdown", self._release)
         self._state_label = "finalized"
-        return TransitionCallbackReturn.SUCCESS
+        return result
 
     def on_error(self, state: LifecycleState) -> TransitionCallbackReturn:
-        self.get_logger().error(f"error during a transition from {state.label}; releasing everything")
+        self.get_logger().error("a transition raised an error; releasing everything (back to unconfigured)")
         self._release()
         return TransitionCallbackReturn.SUCCESS
 
-    def _stop_processing(self) -> None:
+    def _stop_processing(self, join_timeout: float = 10.0) -> bool:
+        """Unsubscribe and stop the worker; False if it is still busy after `join_timeout`."""
         for cam in self._cameras:
             if cam.subscription is not None:
                 self.destroy_subscription(cam.subscription)
@@ -293,9 +348,13 @@ class DetectorNode(LifecycleNode):
             self._running = False
             self._mailboxes.clear()
             self._condition.notify_all()
-        if self._worker is not None:
-            self._worker.join(timeout=10.0)
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout=join_timeout)
+            if worker.is_alive():
+                return False
             self._worker = None
+        return True
 
     def _release(self) -> None:
         """Back to the unconfigured state: no worker, no entities, no interpreter."""
@@ -337,27 +396,39 @@ class DetectorNode(LifecycleNode):
         return None
 
     def _work(self) -> None:
-        while (item := self._next_frame()) is not None:
+        while True:
+            item = self._next_frame()
+            if item is None:
+                return
             cam, msg = item
+            del item
             try:
                 self._process(cam, msg)
             except BadImageError as exc:
-                self._count_error(cam, exc.kind)
-                self.get_logger().error(f"{cam.input_topic}: bad image: {exc}", throttle_duration_sec=LOG_THROTTLE_S)
+                self._bad_frame(cam, exc.kind, str(exc))
             except Exception as exc:  # noqa: BLE001 - one bad frame must not kill the worker
-                self._count_error(cam, "internal")
-                self.get_logger().error(f"{cam.input_topic}: frame failed: {exc!r}",
-                                        throttle_duration_sec=LOG_THROTTLE_S)
+                if not self.context.ok():
+                    return  # shutting down: publishers are gone, nothing to report
+                self._bad_frame(cam, "internal", f"frame failed: {_reason(exc)}")
+            # The frame must not outlive its processing while the worker waits for the next
+            # one: an 8000x6000 rgb8 frame is 144 MB.
+            del cam, msg
 
-    def _count_error(self, cam: Camera, kind: str) -> None:
-        cam.stats.errors[kind] = cam.stats.errors.get(kind, 0) + 1
+    def _bad_frame(self, cam: Camera, kind: str, text: str) -> None:
+        """Count the problem and log it, throttled per camera and kind."""
+        with self._condition:
+            cam.stats.errors[kind] = cam.stats.errors.get(kind, 0) + 1
+        held = self._throttle.allow(f"{cam.name}/{kind}")
+        if held is not None:
+            more = f" ({held} more since the last message of this kind)" if held else ""
+            self.get_logger().error(f"{cam.input_topic}: bad image ({kind}): {text[:MAX_REASON_CHARS]}{more}")
 
     def _process(self, cam: Camera, msg: Any) -> None:
         detector = self._detector
         if detector is None:
             return
         start = time.perf_counter()
-        image = message_to_image(msg)
+        image = message_to_image(msg, self._max_pixels, lambda kind, text: self._bad_frame(cam, kind, text))
         converted = time.perf_counter()
         detections = detector.detect(image)
         timings = detector.last_timings
@@ -410,7 +481,7 @@ class DetectorNode(LifecycleNode):
                 processed, latency_sum = s.processed, s.latency_ms_sum
                 s.processed, s.latency_ms_sum = 0, 0.0
                 errors = dict(s.errors)
-                dropped = s.dropped_total
+                dropped, lost = s.dropped_total, s.lost_total
             status = DiagnosticStatus(name=f"{self.get_name()}: {cam.name}", hardware_id=cam.input_topic)
             total_errors = sum(errors.values())
             if self._state_label != "active":
@@ -424,6 +495,7 @@ class DetectorNode(LifecycleNode):
                 "fps": f"{processed / elapsed:.2f}",
                 "latency_ms": f"{latency_sum / processed:.1f}" if processed else "nan",
                 "frames_dropped": str(dropped),
+                "frames_lost": str(lost),
                 "model": detector.model_id if detector else "",
                 **{f"errors_{kind}": str(count) for kind, count in sorted(errors.items())},
             }
@@ -432,9 +504,16 @@ class DetectorNode(LifecycleNode):
         self._diag_pub.publish(array)
 
 
-def _reason(exc: Exception) -> str:
-    """The message of an exception (a KeyError's str() would add quotes)."""
-    return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+def _reason(exc: BaseException) -> str:
+    """What went wrong, in one bounded line: the message of an exception (a KeyError's
+    str() would add quotes), or the file and the system's reason of an OSError."""
+    if isinstance(exc, KeyError) and exc.args:
+        text = str(exc.args[0])
+    elif isinstance(exc, OSError) and exc.strerror:
+        text = f"{_short(Path(str(exc.filename)))}: {exc.strerror}" if exc.filename else exc.strerror
+    else:
+        text = str(exc) or type(exc).__name__
+    return text if len(text) <= MAX_REASON_CHARS else f"{text[:MAX_REASON_CHARS]}... ({len(text)} characters)"
 
 
 def _to_rgb(image: np.ndarray) -> np.ndarray:
@@ -442,20 +521,67 @@ def _to_rgb(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_GRAY2RGB if image.ndim == 2 else cv2.COLOR_RGBA2RGB)
 
 
+def _quiet_exit() -> None:
+    """End the process now with status 0: a worker still inside a long decode or invoke
+    must not hold up a shutdown (ros2 launch escalates SIGINT to SIGTERM after 5 s)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+class _SignalsBeforeRos:
+    """SIGINT/SIGTERM before rclpy.init() end start-up with KeyboardInterrupt (caught in
+    main). After it, rclpy's own handler shuts the context down and then calls this one:
+    raising there would land at a random point of the executor (inside a message take it
+    became a RuntimeError and a traceback), so it only makes sure the context is shut
+    down (a signal that came in while rclpy.init() was installing its handler reaches
+    only this one; the node then spun on forever)."""
+
+    def __init__(self) -> None:
+        self.ros_handles_them = False
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self)
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        if not self.ros_handles_them:
+            raise KeyboardInterrupt
+        rclpy.try_shutdown()  # wakes the executor, which then ends spin()
+
+
 def main(args: Sequence[str] | None = None) -> int:
-    rclpy.init(args=args)
-    node = DetectorNode()
+    """Run the node until SIGINT/SIGTERM or a shutdown transition; 0 in every case."""
+    node = None
     try:
+        signals = _SignalsBeforeRos()
+        rclpy.init(args=args)
+        signals.ros_handles_them = True
+        node = DetectorNode()
+        executor = SingleThreadedExecutor()
+        executor.add_node(node)
         if node.get_parameter("autostart").value:
             if node.trigger_configure() == TransitionCallbackReturn.SUCCESS:
                 node.trigger_activate()
-        rclpy.spin(node)
+        executor.spin()
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
+    except Exception:
+        # A signal shuts the context down from rclpy's handler; the executor can meet the
+        # invalid context halfway through a wait (RCLError "the given context is not
+        # valid"), or meet it while the node or the executor is still being built. That is
+        # the shutdown, not a failure: leave at once, before half-built rclpy objects are
+        # finalized (their __del__ prints tracebacks). Anything else is re-raised.
+        if rclpy.ok():
+            raise
+        _quiet_exit()
     finally:
-        node._release()
-        node.destroy_node()
-        rclpy.try_shutdown()
+        try:
+            if node is not None:
+                if not node._stop_processing(join_timeout=EXIT_JOIN_S):
+                    _quiet_exit()
+                node.destroy_node()
+            rclpy.try_shutdown()
+        except (KeyboardInterrupt, ExternalShutdownException):  # a second signal while cleaning up
+            _quiet_exit()
     return 0
 
 

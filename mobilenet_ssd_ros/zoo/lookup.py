@@ -22,6 +22,7 @@ only when asked for (`mobilenet-ssd models --download`, see download.py).
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -208,16 +209,14 @@ def find(alpha: float = DEFAULT_ENTRY.alpha, resolution: int = DEFAULT_ENTRY.res
 
 def resolve(model: str | Path | None = None, alpha: float = DEFAULT_ENTRY.alpha,
             resolution: int = DEFAULT_ENTRY.resolution, extra_dirs: Sequence[str | Path] = ()) -> ResolvedModel:
-    """An explicit model file, or the zoo's model for (alpha, resolution). For an explicit
-    file the width is measured from its graph (nan where the graph cannot be read)."""
+    """An explicit model file, or the zoo's model for (alpha, resolution). Nothing of an
+    explicit file is read here (its width is unknown, nan, until the file has been checked
+    and loaded; see open_detector)."""
     if model is None:
         return find(alpha, resolution, extra_dirs)
-    from .graph import measured_width  # reads the flatbuffer schema: only for explicit files
-
     path = Path(model)
-    entry = ZooEntry(name=f"{path.parent.name}/{path.name}", alpha=measured_width(path),
-                     resolution=0, model_file=path.name)
-    return ResolvedModel(entry, path, None)
+    return ResolvedModel(ZooEntry(name=f"{path.parent.name}/{path.name}", alpha=math.nan, resolution=0,
+                                  model_file=path.name), path, None)
 
 
 def open_detector(model: str | Path | None = None, alpha: float = DEFAULT_ENTRY.alpha,
@@ -226,5 +225,10 @@ def open_detector(model: str | Path | None = None, alpha: float = DEFAULT_ENTRY.
     """A Detector for an explicit file or the zoo's (alpha, resolution), labelled with the
     model's zoo name and measured width (what ~/stats and reports show)."""
     found = resolve(model, alpha, resolution, extra_dirs)
-    return Detector(found.model_path, labels=labels if labels is not None else found.labels_path,
-                    model_id=found.model_id, alpha=found.entry.alpha, **detector_options)
+    detector = Detector(found.model_path, labels=labels if labels is not None else found.labels_path,
+                        model_id=found.model_id, alpha=found.entry.alpha, **detector_options)
+    if model is not None:  # an explicit file, now known to be a loadable model: measure its width
+        from .graph import measured_width  # the flatbuffer schema: only needed here
+
+        detector.alpha = measured_width(found.model_path)
+    return detector
