@@ -22,7 +22,8 @@ set, as deactivate does; the message-lost event is worth more.)
 Nothing a user sends stops the process: every exception in a parameter callback becomes
 a rejection with a reason, every exception in a transition a FAILURE with the reason in
 the log, every bad frame a counter in /diagnostics and a log line throttled per kind.
-SIGINT/SIGTERM end the process quietly with status 0 in every state.
+SIGINT/SIGTERM end the process quietly with status 0 in every state (main() handles
+them itself, see _StopRequest).
 """
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ from rclpy.exceptions import ParameterUninitializedException
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
+from rclpy.signals import SignalHandlerOptions
 from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy,
                        qos_profile_sensor_data)
 from sensor_msgs.msg import CompressedImage, Image
@@ -69,6 +71,7 @@ MODEL_PARAMS = ("alpha", "resolution", "model", "labels")
 FILTER_PARAMS = ("score_threshold", "classes", "max_detections")
 MAX_REASON_CHARS = 1000  # a rejection reason or log line, however large the request was
 EXIT_JOIN_S = 1.0  # at exit, how long the worker may take to finish its frame
+SPIN_PERIOD_S = 0.1  # the executor's longest wait: how soon a signal is noticed
 
 
 def _descriptor(description: str, *, read_only: bool = False, float_range=None, int_range=None,
@@ -529,59 +532,50 @@ def _quiet_exit() -> None:
     os._exit(0)
 
 
-class _SignalsBeforeRos:
-    """SIGINT/SIGTERM before rclpy.init() end start-up with KeyboardInterrupt (caught in
-    main). After it, rclpy's own handler shuts the context down and then calls this one:
-    raising there would land at a random point of the executor (inside a message take it
-    became a RuntimeError and a traceback), so it only makes sure the context is shut
-    down (a signal that came in while rclpy.init() was installing its handler reaches
-    only this one; the node then spun on forever)."""
+class _StopRequest:
+    """SIGINT and SIGTERM only set a flag, which main() checks between start-up steps and
+    between executor turns. rclpy's own handlers are not installed: they shut the
+    context down from another thread at an arbitrary moment, and that raced with the
+    executor (an RCLError or RuntimeError traceback, or, once in a few hundred signals,
+    a node that kept spinning)."""
 
     def __init__(self) -> None:
-        self.ros_handles_them = False
+        self._event = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, self)
 
     def __call__(self, signum: int, frame: Any) -> None:
-        if not self.ros_handles_them:
-            raise KeyboardInterrupt
-        rclpy.try_shutdown()  # wakes the executor, which then ends spin()
+        self._event.set()
+
+    def __bool__(self) -> bool:
+        return self._event.is_set()
 
 
 def main(args: Sequence[str] | None = None) -> int:
-    """Run the node until SIGINT/SIGTERM or a shutdown transition; 0 in every case."""
+    """Run the node until SIGINT/SIGTERM; 0 in every case, within SPIN_PERIOD_S of the
+    signal (plus the current start-up step, e.g. loading the model)."""
+    stop = _StopRequest()
     node = None
     try:
-        signals = _SignalsBeforeRos()
-        rclpy.init(args=args)
-        signals.ros_handles_them = True
+        rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
+        if stop:
+            return 0
         node = DetectorNode()
         executor = SingleThreadedExecutor()
         executor.add_node(node)
-        if node.get_parameter("autostart").value:
-            if node.trigger_configure() == TransitionCallbackReturn.SUCCESS:
+        if node.get_parameter("autostart").value and not stop:
+            if node.trigger_configure() == TransitionCallbackReturn.SUCCESS and not stop:
                 node.trigger_activate()
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
+        while not stop and rclpy.ok():
+            executor.spin_once(timeout_sec=SPIN_PERIOD_S)  # returns to Python so that the flag is seen
+    except ExternalShutdownException:
         pass
-    except Exception:
-        # A signal shuts the context down from rclpy's handler; the executor can meet the
-        # invalid context halfway through a wait (RCLError "the given context is not
-        # valid"), or meet it while the node or the executor is still being built. That is
-        # the shutdown, not a failure: leave at once, before half-built rclpy objects are
-        # finalized (their __del__ prints tracebacks). Anything else is re-raised.
-        if rclpy.ok():
-            raise
-        _quiet_exit()
     finally:
-        try:
-            if node is not None:
-                if not node._stop_processing(join_timeout=EXIT_JOIN_S):
-                    _quiet_exit()
-                node.destroy_node()
-            rclpy.try_shutdown()
-        except (KeyboardInterrupt, ExternalShutdownException):  # a second signal while cleaning up
+        if node is not None and not node._stop_processing(join_timeout=EXIT_JOIN_S):
             _quiet_exit()
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()
     return 0
 
 
