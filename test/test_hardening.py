@@ -148,14 +148,37 @@ def test_decoder_output_is_captured_and_throttled_per_kind(serving, client):
     assert not raw_lines, raw_lines[:3]  # no native decoder line escaped the capture
 
 
-def test_dropped_and_lost_frames_are_reported_separately(serving, client):
-    node, pub, received = serving()
+LOSSY_PUBLISHER = """
+import sys, time
+import numpy as np, rclpy
+from rclpy.qos import qos_profile_sensor_data
+from sensor_msgs.msg import Image
+rclpy.init()
+node = rclpy.create_node("lossy_camera")
+pub = node.create_publisher(Image, "image", qos_profile_sensor_data)
+deadline = time.monotonic() + 30
+while pub.get_subscription_count() == 0 and time.monotonic() < deadline:
+    time.sleep(0.05)
+msg = Image(height=480, width=640, encoding="rgb8", step=1920, data=bytes(640 * 480 * 3))
+for _ in range(int(sys.argv[1])):
+    pub.publish(msg)
+    time.sleep(0.005)
+"""
+
+
+def test_frames_lost_in_transport_are_reported(start_node, client, monkeypatch, tmp_path):
+    """Best-effort 640x480 frames between two processes with Fast DDS's default profile
+    are mostly lost in UDP fragments (the README's 'Large images and DDS'). The node
+    counts what the middleware reports lost as frames_lost, apart from frames_dropped."""
+    monkeypatch.delenv("FASTDDS_DEFAULT_PROFILES_FILE")  # for the node and the camera started below
+    start_node(autostart=True)
+    client.wait_for_node()
     diagnostics = client.collect("/diagnostics", DiagnosticArray)
-    two_dogs(client, pub, received)
-    status = wait_for(lambda: [s for a in diagnostics for s in a.status if any(kv.key == "frames_lost" for kv in s.values)],
-                      10, "frames_lost in diagnostics")
-    keys = {kv.key for kv in status[-1].values}
-    assert {"frames_dropped", "frames_lost"} <= keys
+    script = tmp_path / "lossy_camera.py"
+    script.write_text(LOSSY_PUBLISHER)
+    subprocess.run([sys.executable, str(script), "100"], env=os.environ.copy(), timeout=120, check=True)
+    wait_for(lambda: diagnostics_value(diagnostics, "frames_lost") > 0, 30, "frames_lost in diagnostics")
+    assert diagnostics_value(diagnostics, "frames_lost") <= 100
 
 
 def test_a_large_frame_is_not_kept_after_processing(start_node, client, monkeypatch):
