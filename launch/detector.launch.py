@@ -65,8 +65,9 @@ def generate_launch_description() -> LaunchDescription:
     return LaunchDescription([
         DeclareLaunchArgument("namespace", default_value="", description="namespace of the node"),
         DeclareLaunchArgument("node_name", default_value="mobilenet_ssd", description="name of the node"),
-        DeclareLaunchArgument("image", default_value="/camera/image_raw",
-                              description="camera image topic (its /compressed sibling for compressed input)"),
+        DeclareLaunchArgument("image", default_value="camera/image_raw",
+                              description="camera image topic (its /compressed sibling for compressed input); "
+                              "relative names resolve in the node's namespace"),
         DeclareLaunchArgument("compressed", default_value="",
                               description="true: subscribe to <image>/compressed; empty: as in params_file"),
         DeclareLaunchArgument("params_file", default_value=PathJoinSubstitution([share, "config", "params.yaml"]),

@@ -175,7 +175,7 @@ def cmd_models(args: argparse.Namespace) -> int:
     print(f"{'(alpha, resolution)':<32} {'name':<40} location")
     for entry in zoo.entries(extra_dirs=args.model_dir):
         found = zoo.locate(entry, args.model_dir)
-        where = str(found.model_path) if found else "not on this machine (mobilenet-ssd models --download)"
+        where = str(found.model_path) if found else f"not on this machine ({zoo.cli_command()} models --download)"
         print(f"{zoo.format_pair(entry.alpha, entry.resolution):<32} {entry.name:<40} {where}")
     pairs = zoo.available_pairs(args.model_dir)
     print("available here: " + (", ".join(zoo.format_pair(a, r) for a, r in pairs) or "none"))

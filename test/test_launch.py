@@ -87,7 +87,24 @@ def replayed(installed, tmp_path_factory):
                               launch_pytest.actions.ReadyToTest()])
 
 
-@pytest.mark.skipif(shutil.which("ros2") is None, reason="`ros2 bag` (rosbag2) is not installed here")
+def _rosbag2_missing() -> str | None:
+    """What is missing for `ros2 bag play` of an mcap bag, or None."""
+    import importlib.util
+
+    from ament_index_python.packages import PackageNotFoundError, get_package_prefix
+
+    if shutil.which("ros2") is None:
+        return "the ros2 command (ros2cli) is not installed here"
+    if importlib.util.find_spec("ros2bag") is None:
+        return "`ros2 bag` (ros2bag, rosbag2) is not installed here"
+    try:
+        get_package_prefix("rosbag2_storage_mcap")
+    except PackageNotFoundError:
+        return "rosbag2's mcap storage plugin (rosbag2_storage_mcap) is not installed here"
+    return None
+
+
+@pytest.mark.skipif(_rosbag2_missing() is not None, reason=str(_rosbag2_missing()))
 @pytest.mark.launch(fixture=replayed)
 def test_replay_launch(client):
     received = client.collect(f"/{NODE}/detections", Detection2DArray)

@@ -86,3 +86,41 @@ def test_rviz_config_shows_camera_and_debug_image():
     config = yaml.safe_load((REPO / "config" / "detector.rviz").read_text())
     topics = {d["Topic"]["Value"] for d in config["Visualization Manager"]["Displays"]}
     assert topics == {"/camera/image_raw", "/mobilenet_ssd/debug_image"}
+
+
+def _package_xml_deps(*tags: str) -> set[str]:
+    from xml.etree import ElementTree as ET
+
+    return {e.text for e in ET.parse(REPO / "package.xml").getroot() if e.tag in tags}
+
+
+def test_package_xml_declares_what_the_launch_files_use():
+    """Derived from the launch files: the modules they import, the packages of the nodes
+    they start, and `ros2 bag` (ros2bag with the mcap storage the bags use)."""
+    used = set()
+    for path in LAUNCH_FILES:
+        tree = ast.parse(path.read_text())
+        used |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        used |= {kw.value.value for call in _calls(tree, "Node") for kw in call.keywords
+                 if kw.arg == "package" and isinstance(kw.value, ast.Constant)}
+        if "bag" in {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)}:
+            used |= {"ros2bag", "rosbag2_storage_mcap"}
+    assert {"launch", "launch_ros", "rviz2", "ros2bag"} <= used  # the scan sees them
+    missing = sorted(used - _package_xml_deps("depend", "exec_depend"))
+    assert not missing, f"package.xml does not declare: {missing}"
+
+
+def test_package_xml_declares_the_launch_test_stack():
+    tree = ast.parse((REPO / "test" / "test_launch.py").read_text())
+    imported = {n.args[0].value for n in _calls(tree, "importorskip")}
+    assert {"launch_pytest", "launch_ros"} <= imported
+    missing = sorted(imported - _package_xml_deps("depend", "exec_depend", "test_depend"))
+    assert not missing, f"package.xml does not declare: {missing}"
+
+
+def test_detector_input_default_follows_the_namespace():
+    """namespace:=car1 must move the input with the outputs: the default topic is relative."""
+    tree = ast.parse((REPO / "launch" / "detector.launch.py").read_text())
+    image = next(c for c in _calls(tree, "DeclareLaunchArgument") if _first_str(c) == "image")
+    default = next(kw.value.value for kw in image.keywords if kw.arg == "default_value")
+    assert default == "camera/image_raw"

@@ -194,8 +194,8 @@ def test_stats_debug_image_label_info_and_diagnostics(start_node, client):
     assert (img.width, img.height, img.encoding) == (512, 430, "rgb8")
     assert np.frombuffer(img.data, np.uint8).reshape(430, 512, 3).tobytes() != PETS.tobytes()
     status = wait_for(lambda: [s for a in diagnostics for s in a.status
-                               if s.name.startswith(NODE) and any(kv.key == "fps" for kv in s.values)],
-                      5, "diagnostics")
+                               if s.name == f"/{NODE}: camera" and any(kv.key == "fps" for kv in s.values)],
+                      10, "diagnostics")
     values = {kv.key: kv.value for kv in status[-1].values}
     assert values["state"] == "active" and values["model"] == "ssd_mobilenet_v1_1.0_quant_coco"
     assert {"fps", "latency_ms", "frames_dropped"} <= set(values)
@@ -538,3 +538,36 @@ def test_node_switches_between_built_resolutions(start_node, client, tmp_path, m
         streamer.join()
     assert stats[-1].resolution == 224
     assert {s.resolution for s in stats} == {160, 224}
+
+
+def test_namespaced_node_names_its_topics_and_diagnostics(start_node, client):
+    """Two detectors in two namespaces must be told apart: the diagnostics carry the node's
+    fully qualified name and the resolved input topic, and the log names resolved topics."""
+    node = start_node(autostart=True, ros_args=["-r", "__ns:=/car1"])
+    diagnostics = client.collect("/diagnostics", DiagnosticArray)
+    status = wait_for(lambda: [s for a in diagnostics for s in a.status if s.name.startswith("/car1/")], 20,
+                      "diagnostics of /car1/mobilenet_ssd")[-1]
+    assert (status.name, status.hardware_id) == ("/car1/mobilenet_ssd: camera", "/car1/image")
+    wait_for(lambda: "input: /car1/image" in node.log(), 10, "the resolved input topic in the log")
+    pub = client.wait_for_subscriber("/car1/image")
+    received = client.collect("/car1/mobilenet_ssd/detections", Detection2DArray)
+    send_until(client, pub, image_msg(PETS), received)
+
+
+def test_standard_qos_overrides_apply_to_the_image_subscription(start_node, client):
+    start_node(autostart=True, ros_args=["-p", "qos_overrides./image.subscription.reliability:=reliable"])
+    client.wait_for_node()
+    client.wait_for_subscriber("/image", reliable=True)
+    assert client.publisher("/image", reliable=False).get_subscription_count() == 0  # best effort no longer matches
+
+
+def test_no_foreign_log_lines(start_node, client):
+    """Everything the node prints is a ROS log line (LiteRT's 'INFO: Created TensorFlow Lite
+    XNNPACK delegate' used to appear on every configure)."""
+    node = start_node(autostart=True)
+    client.wait_for_node()
+    pub = client.wait_for_subscriber("/image")
+    received = client.collect(DETECTIONS, Detection2DArray)
+    send_until(client, pub, image_msg(PETS), received)
+    foreign = [line for line in node.log().splitlines() if line and not line.startswith("[")]
+    assert not foreign, foreign

@@ -38,6 +38,15 @@ def test_cmake_install_layout(tmp_path):
         cwd=tmp_path, capture_output=True, text=True)
     assert probe.returncode == 0, probe.stderr
     assert all(str(site) in line for line in probe.stdout.splitlines())
+    # `ros2 run mobilenet_ssd_ros mobilenet-ssd ...`: the CLI, installed where ros2 run looks.
+    cli = prefix / "lib" / "mobilenet_ssd_ros" / "mobilenet-ssd"
+    models = subprocess.run(
+        [sys.executable, str(cli), "models"], cwd=tmp_path, capture_output=True, text=True,
+        env=dict(os.environ, PYTHONPATH=f"{site.parent}:{DEV_PREFIX}/lib/python3.11/site-packages",
+                 PATH="/usr/bin:/bin", MOBILENET_SSD_MODEL_DIR=str(tmp_path / "cache")))
+    assert models.returncode == 0, models.stderr
+    assert "ros2 run mobilenet_ssd_ros mobilenet-ssd models --download" in models.stdout  # Coral's line
+    assert "available here: (alpha 0.75, resolution 300)" in models.stdout
 
 
 def _sources() -> list[Path]:

@@ -99,6 +99,16 @@ def test_missing_pair_lists_the_pairs_on_this_machine(empty_cache):
         zoo.find(1.0, 300)
 
 
+def test_hints_name_a_command_that_exists_in_this_install(monkeypatch, empty_cache, tmp_path):
+    """A colcon install has no console script: the hint then says `ros2 run`."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # no mobilenet-ssd on PATH
+    with pytest.raises(zoo.ModelNotAvailableError, match=r"`ros2 run mobilenet_ssd_ros mobilenet-ssd models --download`"):
+        zoo.find(1.0, 300)
+    monkeypatch.undo()
+    with pytest.raises(zoo.ModelNotAvailableError, match=r"`mobilenet-ssd models --download`"):
+        zoo.find(1.0, 300)
+
+
 def test_lookup_never_depends_on_the_working_directory(monkeypatch, empty_cache, tmp_path):
     """An installed package started next to a `shared/` folder must not search it: only
     $MOBILENET_SSD_SHARED_DIR names the development data."""

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from . import native_output
 from .labels import LabelMap, _short
 from .runtime import Runtime, find_runtime, make_interpreter
 
@@ -104,12 +105,15 @@ class Model:
         content = _read_model_bytes(path)
         runtime = runtime or find_runtime()
         try:
-            interpreter = make_interpreter(
-                content, num_threads=num_threads, use_xnnpack=use_xnnpack, runtime=runtime
-            )
-            interpreter.allocate_tensors()
+            with native_output.captured() as printed:  # "INFO: Created TensorFlow Lite XNNPACK delegate..."
+                interpreter = make_interpreter(
+                    content, num_threads=num_threads, use_xnnpack=use_xnnpack, runtime=runtime
+                )
+                interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
-            raise ModelError(path, f"the {runtime.name} runtime cannot load it: {exc}") from exc
+            said = f" ({printed.text})" if printed.text else ""
+            raise ModelError(path, f"the {runtime.name} runtime cannot load it: {exc}{said}") from exc
+        self.runtime_messages = printed.text  # what the runtime printed while loading (callers may log it)
         outputs = _output_spec(path, interpreter)
         self.interpreter = interpreter
         self.info = ModelInfo(

@@ -16,7 +16,7 @@ the other supported encodings are converted to rgb8 once (see SUPPORTED_ENCODING
 - Frames larger than `max_pixels` are rejected before any work; for JPEG and PNG the
   size comes from the header (Pillow reads only that), so a decompression bomb (a small
   file of 30000x30000 pixels) is never decoded.
-- What the native decoders print is captured (decoder_output.py) and becomes the reason
+- What the native decoders print is captured (core/native_output.py) and becomes the reason
   of a failed decode, or a warning for a frame they could still decode.
 - Reasons are this module's own sentences, never a library's raw assertion text.
 
@@ -37,7 +37,7 @@ from PIL import UnidentifiedImageError
 from rosbags.image import ImageError, image_to_cvimage
 from rosbags.image.image import to_cvtype
 
-from . import decoder_output
+from ..core import native_output
 
 # Pillow only reads headers here, and this module applies its own limit (max_pixels) to the
 # size it reads; Pillow's own bomb check would reject large images with its own message.
@@ -145,7 +145,7 @@ def _compressed_to_array(msg: Any, max_pixels: int | None, on_warning: WarningCa
     size = _header_size(data, fmt)
     if size is not None:
         _check_pixels(*size, max_pixels, f"a compressed {fmt[:20]} image")
-    with decoder_output.captured() as printed:
+    with native_output.captured() as printed:
         image = cv2.imdecode(data, cv2.IMREAD_ANYCOLOR)  # BGR or grayscale (OpenCV 4.5 has no RGB flag)
     if image is None:
         reason = printed.text or "the data is not an image OpenCV can decode"

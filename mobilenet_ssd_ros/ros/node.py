@@ -48,6 +48,7 @@ from rclpy.exceptions import ParameterUninitializedException
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
+from rclpy.qos_overriding_options import QoSOverridingOptions
 from rclpy.signals import SignalHandlerOptions
 from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy,
                        qos_profile_sensor_data)
@@ -139,7 +140,8 @@ class Camera:
     def __init__(self, index: int, name: str, prefix: str, out_prefix: str):
         self.index = index
         self.name = name
-        self.input_topic = f"{prefix}image"
+        self.input_topic = f"{prefix}image"  # as the node asks for it (remappable)
+        self.topic = self.input_topic  # fully resolved (namespace, remapping) once the node knows it
         self.out_prefix = out_prefix
         self.subscription = None
         self.detections_pub = None
@@ -250,12 +252,12 @@ class DetectorNode(LifecycleNode):
         self._check_configuration()
         self._detector = self._make_detector()
         self._create_outputs()
+        if self._detector.model.runtime_messages:
+            self.get_logger().debug(f"runtime: {self._detector.model.runtime_messages}")
         info = self._detector.model.info
         self.get_logger().info(
             f"configured: model {self._detector.model_id} ({info.input.width}x{info.input.height} "
-            f"{info.input.dtype.__name__}, {info.runtime}), cameras: "
-            + ", ".join(f"{c.input_topic}{'/compressed' if self._param('input_compressed') else ''}"
-                        for c in self._cameras))
+            f"{info.input.dtype.__name__}, {info.runtime}), input: " + ", ".join(c.topic for c in self._cameras))
 
     def _check_configuration(self) -> None:
         """What the parameter callback cannot see: values given at start-up."""
@@ -270,6 +272,9 @@ class DetectorNode(LifecycleNode):
         self._cameras = ([Camera(i, n, f"{n}/", f"~/{n}/") for i, n in enumerate(names)] if names
                          else [Camera(0, "camera", "", "~/")])
         self._mailboxes = Mailboxes(len(self._cameras))
+        compressed = "/compressed" if self._param("input_compressed") else ""
+        for cam in self._cameras:
+            cam.topic = self.resolve_topic_name(cam.input_topic + compressed)
         out_qos = QoSProfile(depth=10)
         for cam in self._cameras:
             cam.detections_pub = self.create_lifecycle_publisher(
@@ -301,13 +306,16 @@ class DetectorNode(LifecycleNode):
         for cam in self._cameras:
             topic = cam.input_topic + ("/compressed" if compressed else "")
             cam.subscription = self._subscribe(CompressedImage if compressed else Image, topic, cam, qos)
+            cam.topic = cam.subscription.topic_name
         self._running = True
         self._worker = threading.Thread(target=self._work, name="mobilenet_ssd_worker", daemon=True)
         self._worker.start()
 
     def _subscribe(self, msg_type: type, topic: str, cam: Camera, qos: QoSProfile) -> Any:
         """The camera's subscription, counting what the middleware reports lost on the way
-        (where the RMW supports that event)."""
+        (where the RMW supports that event). The base profile comes from qos_reliability and
+        qos_depth (settable before each activate, for every camera at once); the standard
+        per-topic qos_overrides parameters refine it."""
         def on_lost(info: Any, cam: Camera = cam) -> None:
             with self._condition:
                 cam.stats.lost_total += int(info.total_count_change)
@@ -315,11 +323,14 @@ class DetectorNode(LifecycleNode):
         def on_image(msg: Any, cam: Camera = cam) -> None:
             self._on_image(cam, msg)
 
+        # REP-2003 style overrides, as image_pipeline nodes offer them: e.g.
+        # qos_overrides./camera/image_raw.subscription.reliability (start-up only).
+        overrides = QoSOverridingOptions.with_default_policies()
         try:
-            return self.create_subscription(msg_type, topic, on_image, qos,
+            return self.create_subscription(msg_type, topic, on_image, qos, qos_overriding_options=overrides,
                                             event_callbacks=SubscriptionEventCallbacks(message_lost=on_lost))
         except UnsupportedEventTypeError:
-            return self.create_subscription(msg_type, topic, on_image, qos)
+            return self.create_subscription(msg_type, topic, on_image, qos, qos_overriding_options=overrides)
 
     def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
         result = self._transition("deactivate", self._stop_processing)
@@ -424,7 +435,7 @@ class DetectorNode(LifecycleNode):
         held = self._throttle.allow(f"{cam.name}/{kind}")
         if held is not None:
             more = f" ({held} more since the last message of this kind)" if held else ""
-            self.get_logger().error(f"{cam.input_topic}: bad image ({kind}): {text[:MAX_REASON_CHARS]}{more}")
+            self.get_logger().error(f"{cam.topic}: bad image ({kind}): {text[:MAX_REASON_CHARS]}{more}")
 
     def _process(self, cam: Camera, msg: Any) -> None:
         detector = self._detector
@@ -485,7 +496,7 @@ class DetectorNode(LifecycleNode):
                 s.processed, s.latency_ms_sum = 0, 0.0
                 errors = dict(s.errors)
                 dropped, lost = s.dropped_total, s.lost_total
-            status = DiagnosticStatus(name=f"{self.get_name()}: {cam.name}", hardware_id=cam.input_topic)
+            status = DiagnosticStatus(name=f"{self.get_fully_qualified_name()}: {cam.name}", hardware_id=cam.topic)
             total_errors = sum(errors.values())
             if self._state_label != "active":
                 status.level, status.message = DiagnosticStatus.OK, self._state_label

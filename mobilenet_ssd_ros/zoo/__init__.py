@@ -6,9 +6,9 @@ graph (MACs, parameters, the width it really has) and `build` edits a source mod
 another input resolution. The lookup API is re-exported here: `zoo.find(0.75, 300)`.
 """
 from .lookup import (DEFAULT_ENTRY, MANIFEST, MODEL_INFO, ModelNotAvailableError, ResolvedModel, ZooEntry,
-                     available_pairs, cache_dir, entries, find, format_pair, locate, open_detector, resolve,
-                     search_dirs, shared_dir)
+                     available_pairs, cache_dir, cli_command, entries, find, format_pair, locate, open_detector,
+                     resolve, search_dirs, shared_dir)
 
 __all__ = ["DEFAULT_ENTRY", "MANIFEST", "MODEL_INFO", "ModelNotAvailableError", "ResolvedModel", "ZooEntry",
-           "available_pairs", "cache_dir", "entries", "find", "format_pair", "locate", "open_detector", "resolve",
-           "search_dirs", "shared_dir"]
+           "available_pairs", "cache_dir", "cli_command", "entries", "find", "format_pair", "locate",
+           "open_detector", "resolve", "search_dirs", "shared_dir"]

@@ -40,7 +40,7 @@ from ..core import anchors
 from ..core.model import POSTPROCESS_OP_NAME
 from ..core.runtime import make_interpreter
 from .graph import builtin_code, graph_stats, schema
-from .lookup import MANIFEST, MODEL_INFO, ResolvedModel, ZooEntry, cache_dir, format_pair, locate
+from .lookup import MANIFEST, MODEL_INFO, ResolvedModel, ZooEntry, cache_dir, cli_command, format_pair, locate
 
 MIN_RESOLUTION, MAX_RESOLUTION = 32, 1024
 POSTPROCESS_OP = POSTPROCESS_OP_NAME.encode()
@@ -173,7 +173,7 @@ def source_for_alpha(alpha: float) -> ResolvedModel:
         if found:
             return found
     have = ", ".join(format_pair(e.alpha, e.resolution) for e in MANIFEST if locate(e)) or "none"
-    missing = (f"{releases[0].name} is not on this machine (`mobilenet-ssd models --download`)" if releases
+    missing = (f"{releases[0].name} is not on this machine (`{cli_command()} models --download`)" if releases
                else f"no release has width {alpha:g}")
     raise BuildError(f"no source of width {alpha:g}: {missing}; releases here: {have}")
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,12 @@ class ResolvedModel:
     @property
     def model_id(self) -> str:
         return self.entry.name
+
+
+def cli_command() -> str:
+    """How the CLI is run in this install, for hints: the console script of a pip install,
+    or `ros2 run` in a colcon workspace, which installs no console script."""
+    return "mobilenet-ssd" if shutil.which("mobilenet-ssd") else "ros2 run mobilenet_ssd_ros mobilenet-ssd"
 
 
 def format_pair(alpha: float, resolution: int) -> str:
@@ -196,10 +203,10 @@ def find(alpha: float = DEFAULT_ENTRY.alpha, resolution: int = DEFAULT_ENTRY.res
         if found:
             return found
     if wanted:
-        hint = (f"it is {wanted[0].name}: `mobilenet-ssd models --download` fetches it (needs internet), or copy "
+        hint = (f"it is {wanted[0].name}: `{cli_command()} models --download` fetches it (needs internet), or copy "
                 f"{wanted[0].model_file} into {cache_dir() / wanted[0].name}/")
     elif entries(alpha, None, extra_dirs):
-        hint = f"build it: `mobilenet-ssd zoo build --alpha {alpha:g} --resolution {resolution}`"
+        hint = f"build it: `{cli_command()} zoo build --alpha {alpha:g} --resolution {resolution}`"
     else:
         hint = f"no model of width {alpha:g} is known"
     raise ModelNotAvailableError(
