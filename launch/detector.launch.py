@@ -8,9 +8,11 @@ With autostart:=true (default) this file drives the lifecycle itself: it emits
 `configure`, and `activate` once the node reports `inactive`. With autostart:=false the
 node waits, unconfigured, for an external lifecycle manager. Works on Humble and later.
 """
+import os
+
+from ament_index_python.packages import PackageNotFoundError, get_package_share_directory
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, EmitEvent, OpaqueFunction, RegisterEventHandler
-from launch.conditions import IfCondition
+from launch.actions import DeclareLaunchArgument, EmitEvent, LogInfo, OpaqueFunction, RegisterEventHandler
 from launch.events import matches_action
 from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
 from launch_ros.actions import LifecycleNode, Node
@@ -60,6 +62,21 @@ def _detector(context, *args, **kwargs):
     return [node, activate, configure]
 
 
+def _rviz(context, *args, **kwargs):
+    """rviz2 with config/detector.rviz when asked for; without rviz2 installed, a clear
+    message and the detector keeps running (a missing executable would end the launch)."""
+    if not _parse_bool(LaunchConfiguration("rviz").perform(context)):
+        return []
+    try:
+        get_package_share_directory("rviz2")
+    except PackageNotFoundError:
+        return [LogInfo(msg="rviz:=true, but rviz2 is not installed here (sudo apt install ros-$ROS_DISTRO-rviz2); "
+                            "the detector runs without it")]
+    return [Node(package="rviz2", executable="rviz2", name="rviz2",
+                 arguments=["-d", os.path.join(get_package_share_directory(PACKAGE), "config", "detector.rviz")],
+                 parameters=[{"use_sim_time": _parse_bool(LaunchConfiguration("use_sim_time").perform(context))}])]
+
+
 def generate_launch_description() -> LaunchDescription:
     share = FindPackageShare(PACKAGE)
     return LaunchDescription([
@@ -80,8 +97,5 @@ def generate_launch_description() -> LaunchDescription:
                               description="publish ~/debug_image (true/false); empty: as in params_file"),
         DeclareLaunchArgument("rviz", default_value="false", description="open rviz2 with config/detector.rviz"),
         OpaqueFunction(function=_detector),
-        Node(package="rviz2", executable="rviz2", name="rviz2",
-             arguments=["-d", PathJoinSubstitution([share, "config", "detector.rviz"])],
-             parameters=[{"use_sim_time": LaunchConfiguration("use_sim_time")}],
-             condition=IfCondition(LaunchConfiguration("rviz"))),
+        OpaqueFunction(function=_rviz),
     ])

@@ -7,18 +7,47 @@
 `ros2 bag play --clock` publishes /clock and the detector runs with use_sim_time, so
 latencies and stamps are in bag time. Playback starts once the detector is active, so
 no frame is lost to start-up. With record:=true the detector's outputs are recorded to
-a new bag. Without ROS, `mobilenet-ssd replay` does the same offline.
+a new bag. If play fails, the launch ends with its exit status as the reason; when play
+has played the whole bag (loop:=false), the launch ends DRAIN_S later, time for the
+detector to answer the last frame, and its shutdown signal lets record close its bag.
+The detector always runs with autostart and use_sim_time here, so those two are not
+arguments of this file. Without ROS, `mobilenet-ssd replay` does the same offline.
 """
 from launch import LaunchDescription
-from launch.actions import (DeclareLaunchArgument, ExecuteProcess, IncludeLaunchDescription,
-                            RegisterEventHandler)
+from launch.actions import (DeclareLaunchArgument, ExecuteProcess, IncludeLaunchDescription, LogInfo,
+                            OpaqueFunction, RegisterEventHandler, Shutdown, TimerAction)
 from launch.conditions import IfCondition, UnlessCondition
+from launch.event_handlers import OnProcessExit
 from launch.launch_description_sources import PythonLaunchDescriptionSource
 from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
 from launch_ros.event_handlers import OnStateTransition
 from launch_ros.substitutions import FindPackageShare
 
 PACKAGE = "mobilenet_ssd_ros"
+DRAIN_S = 2.0  # after the last frame: far more than one detection takes, even on a Pi 4
+
+
+def _detector(context, *args, **kwargs):
+    """The detector launch file, included when the launch runs: included at description
+    time, its own arguments (autostart, use_sim_time, ...) would be offered as arguments of
+    this file, although this file sets them."""
+    arg = LaunchConfiguration
+    share = FindPackageShare(PACKAGE)
+    return [IncludeLaunchDescription(
+        PythonLaunchDescriptionSource(PathJoinSubstitution([share, "launch", "detector.launch.py"])),
+        launch_arguments={
+            "namespace": arg("namespace"), "image": arg("image"), "compressed": arg("compressed"),
+            "params_file": arg("params_file"), "use_sim_time": "true", "autostart": "true", "rviz": arg("rviz"),
+        }.items())]
+
+
+def _on_play_exit(event, context):
+    """End the launch when play is done: at once with the reason if it failed."""
+    if event.returncode != 0:
+        reason = f"ros2 bag play exited with status {event.returncode}"
+        return [LogInfo(msg=f"{reason}: ending the launch"), Shutdown(reason=reason)]
+    return [LogInfo(msg=f"the bag has been played: ending the launch in {DRAIN_S:g} s"),
+            TimerAction(period=DRAIN_S, actions=[Shutdown(reason="the bag has been played")])]
 
 
 def generate_launch_description() -> LaunchDescription:
@@ -27,6 +56,8 @@ def generate_launch_description() -> LaunchDescription:
     play = ["ros2", "bag", "play", arg("bag"), "--clock", "--rate", arg("rate")]
     outputs = [PathJoinSubstitution(["/", arg("namespace"), "mobilenet_ssd", topic])
                for topic in ("detections", "stats")]
+    once = ExecuteProcess(cmd=play, output="screen", condition=UnlessCondition(arg("loop")))
+    looped = ExecuteProcess(cmd=[*play, "--loop"], output="screen", condition=IfCondition(arg("loop")))
     return LaunchDescription([
         DeclareLaunchArgument("bag", description="rosbag2 folder with camera images"),
         DeclareLaunchArgument("rate", default_value="1.0", description="playback rate"),
@@ -39,17 +70,12 @@ def generate_launch_description() -> LaunchDescription:
         DeclareLaunchArgument("record", default_value="false", description="record the detector's outputs"),
         DeclareLaunchArgument("output", default_value="mobilenet_ssd_results", description="bag folder for record"),
         DeclareLaunchArgument("rviz", default_value="false", description="open rviz2 with config/detector.rviz"),
-        IncludeLaunchDescription(
-            PythonLaunchDescriptionSource(PathJoinSubstitution([share, "launch", "detector.launch.py"])),
-            launch_arguments={
-                "namespace": arg("namespace"), "image": arg("image"), "compressed": arg("compressed"),
-                "params_file": arg("params_file"), "use_sim_time": "true", "autostart": "true",
-                "rviz": arg("rviz"),
-            }.items()),
+        OpaqueFunction(function=_detector),
         # Play (and record) once the detector is active, so the first frames are not lost.
         RegisterEventHandler(OnStateTransition(goal_state="active", entities=[
-            ExecuteProcess(cmd=play, output="screen", condition=UnlessCondition(arg("loop"))),
-            ExecuteProcess(cmd=[*play, "--loop"], output="screen", condition=IfCondition(arg("loop"))),
+            once, looped,
+            RegisterEventHandler(OnProcessExit(target_action=once, on_exit=_on_play_exit)),
+            RegisterEventHandler(OnProcessExit(target_action=looped, on_exit=_on_play_exit)),
             ExecuteProcess(cmd=["ros2", "bag", "record", "-o", arg("output"), *outputs],
                            output="screen", condition=IfCondition(arg("record"))),
         ])),
