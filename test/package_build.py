@@ -12,14 +12,14 @@ PACKAGE_ITEMS = ("CMakeLists.txt", "package.xml", "msg", "mobilenet_ssd_ros", "s
 DEV_PREFIX = REPO / ".dev" / "install"  # the vision_msgs stand-in of the development environment
 
 
-def build_package(workdir: Path) -> Path:
+def build_package(workdir: Path, testing: bool = False) -> Path:
     """Configure, build and install into `workdir`/install; returns that prefix.
 
     Builds from a copy of the sources: CMake refuses include paths inside the source
     tree, and the development venv (numpy's headers) lives inside this checkout."""
     src = workdir / "src"
     src.mkdir(parents=True)
-    for item in PACKAGE_ITEMS:
+    for item in (*PACKAGE_ITEMS, "test") if testing else PACKAGE_ITEMS:
         if (REPO / item).is_dir():
             shutil.copytree(REPO / item, src / item, ignore=shutil.ignore_patterns("__pycache__"))
         else:
@@ -28,7 +28,8 @@ def build_package(workdir: Path) -> Path:
     # The ament prefixes of this environment (tools/env.sh, or a sourced ROS install).
     ament = [p for p in os.environ.get("AMENT_PREFIX_PATH", "").split(os.pathsep) if p]
     for cmd in (
-        ["cmake", "-S", str(src), "-B", str(workdir / "build"), "-G", "Ninja", "-DBUILD_TESTING=OFF",
+        ["cmake", "-S", str(src), "-B", str(workdir / "build"), "-G", "Ninja",
+         f"-DBUILD_TESTING={'ON' if testing else 'OFF'}",
          f"-DCMAKE_INSTALL_PREFIX={prefix}", f"-DCMAKE_PREFIX_PATH={';'.join(ament)}",
          f"-DPython3_EXECUTABLE={sys.executable}"],
         ["cmake", "--build", str(workdir / "build"), "--target", "install"],

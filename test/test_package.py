@@ -49,6 +49,14 @@ def test_cmake_install_layout(tmp_path):
     assert "available here: (alpha 0.75, resolution 300)" in models.stdout
 
 
+def test_colcon_test_runs_the_pytest_suite(tmp_path):
+    """With BUILD_TESTING (what `colcon test` builds), CTest has the pytest suite."""
+    build_package(tmp_path, testing=True)
+    listed = subprocess.run(["ctest", "-N", "--test-dir", str(tmp_path / "build")], capture_output=True, text=True)
+    assert listed.returncode == 0, listed.stderr
+    assert "Test #1: pytest" in listed.stdout and "Total Tests: 1" in listed.stdout
+
+
 def _sources() -> list[Path]:
     return [*sorted((REPO / "mobilenet_ssd_ros").rglob("*.py")), *sorted((REPO / "scripts").iterdir())]
 
