@@ -22,7 +22,6 @@ import time
 
 import cv2
 import numpy as np
-import pytest
 from conftest import SAMPLES, read_rgb
 from diagnostic_msgs.msg import DiagnosticArray
 from ros_harness import NODE, image_msg, jpeg_msg, wait_for
@@ -195,9 +194,3 @@ def test_fuzz_compressed_frames_with_a_bomb(start_node, client):
     assert "Traceback" not in log
     assert sum(1 for line in log.splitlines() if line and not line.startswith("[")) == 0, \
         "a line that is not a ROS log line (native decoder output?) reached the log"
-
-
-@pytest.mark.skipif(SCALE > 1, reason="the long mode (FUZZ_SCALE > 1) only runs the suites above")
-def test_the_fuzz_suite_is_seeded():
-    assert malformed_image(random.Random(1), image_msg(PETS)).encoding == \
-        malformed_image(random.Random(1), image_msg(PETS)).encoding

@@ -231,22 +231,21 @@ class DetectorNode(LifecycleNode):
         return SetParametersResult(successful=True)
 
     # -- lifecycle ----------------------------------------------------------------------
-    def _transition(self, name: str, body: Callable[[], None]) -> TransitionCallbackReturn:
-        """Run a transition's work; any exception is logged with its reason, everything is
-        released and the transition fails (the node stays up, back in unconfigured)."""
+    def _transition(self, name: str, body: Callable[[], None], then: str) -> TransitionCallbackReturn:
+        """Run a transition's work and enter state `then`; any exception is logged with its
+        reason, everything is released and the transition fails (the node stays up, back
+        in unconfigured)."""
         try:
             body()
         except Exception as exc:  # noqa: BLE001 - a transition must never end the process
             self.get_logger().error(f"{name} failed: {_reason(exc)}")
             self._release()
             return TransitionCallbackReturn.FAILURE
+        self._state_label = then
         return TransitionCallbackReturn.SUCCESS
 
     def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
-        result = self._transition("configure", self._configure)
-        if result == TransitionCallbackReturn.SUCCESS:
-            self._state_label = "inactive"
-        return result
+        return self._transition("configure", self._configure, then="inactive")
 
     def _configure(self) -> None:
         self._check_configuration()
@@ -288,11 +287,8 @@ class DetectorNode(LifecycleNode):
         self._diag_timer = self.create_timer(1.0, self._publish_diagnostics)
 
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        result = self._transition("activate", self._activate)
-        if result != TransitionCallbackReturn.SUCCESS:
-            return result
-        self._state_label = "active"
-        return super().on_activate(state)
+        result = self._transition("activate", self._activate, then="active")
+        return super().on_activate(state) if result == TransitionCallbackReturn.SUCCESS else result
 
     def _activate(self) -> None:
         reliable = self._param("qos_reliability") == "reliable"
@@ -333,18 +329,15 @@ class DetectorNode(LifecycleNode):
             return self.create_subscription(msg_type, topic, on_image, qos, qos_overriding_options=overrides)
 
     def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        result = self._transition("deactivate", self._stop_processing)
-        if result != TransitionCallbackReturn.SUCCESS:
-            return result
-        self._state_label = "inactive"
-        return super().on_deactivate(state)
+        result = self._transition("deactivate", self._stop_processing, then="inactive")
+        return super().on_deactivate(state) if result == TransitionCallbackReturn.SUCCESS else result
 
     def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
-        return self._transition("cleanup", self._release)
+        return self._transition("cleanup", self._release, then="unconfigured")
 
     def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
-        result = self._transition("shutdown", self._release)
-        self._state_label = "finalized"
+        result = self._transition("shutdown", self._release, then="finalized")
+        self._state_label = "finalized"  # also when releasing failed: the node is finalized either way
         return result
 
     def on_error(self, state: LifecycleState) -> TransitionCallbackReturn:
