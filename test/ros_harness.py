@@ -146,7 +146,20 @@ class Client:
         return future.result()
 
     def wait_for_node(self, timeout: float = 20.0) -> None:
+        """The node's services are ready and answer. A service can be seen before it has
+        seen this client's reply reader; its reply is then dropped ("client will not
+        receive response"). So a first, idempotent request is repeated until one answer
+        arrives; the other clients' readers were announced together with that one."""
         wait_for(self._get.service_is_ready, timeout, "the node's lifecycle services")
+        deadline = time.monotonic() + timeout
+        while True:
+            future = self._get.call_async(GetState.Request())
+            try:
+                wait_for(future.done, 2.0, "a first reply of get_state")
+                return
+            except TimeoutError:
+                if time.monotonic() > deadline:
+                    raise
 
     def state(self) -> str:
         return self._call(self._get, GetState.Request()).current_state.label

@@ -167,6 +167,7 @@ def test_rviz_option_without_rviz2_keeps_the_detector(installed, client):
         pass
     proc = _ros2_launch(installed, "detector.launch.py", "rviz:=true", "image:=/cam/image_raw")
     try:
+        client.wait_for_node(60)
         wait_for(lambda: proc.poll() is not None or client.state() == "active", 60, "the detector to become active")
         assert proc.poll() is None
         pub = client.wait_for_subscriber("/cam/image_raw")
