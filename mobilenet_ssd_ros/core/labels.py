@@ -93,7 +93,7 @@ class LabelMap(Mapping[int, str]):
     def from_file(cls, path: str | Path) -> LabelMap:
         """Read and parse a label file; OS and encoding errors become LabelMapError."""
         path = Path(path)
-        shown = _short(path)
+        shown = short_path(path)
         try:
             with open(path, "rb") as f:
                 data = f.read(MAX_LABEL_FILE_BYTES + 1)
@@ -123,7 +123,8 @@ class LabelMap(Mapping[int, str]):
         return self
 
 
-def _short(path: Path) -> str:
-    """A path as messages show it: at most 200 characters."""
+def short_path(path: Path) -> str:
+    """A path as messages show it: at most 200 characters (a 5000-character parameter value
+    must not make a 5000-character error)."""
     text = str(path)
     return text if len(text) <= 200 else f"{text[:120]}...({len(text)} characters)...{text[-40:]}"

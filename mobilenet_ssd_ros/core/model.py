@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from . import native_output
-from .labels import LabelMap, _short
+from .labels import LabelMap, short_path
 from .runtime import Runtime, find_runtime, make_interpreter
 
 TFLITE_IDENTIFIER = b"TFL3"  # flatbuffer file identifier at byte offset 4
@@ -44,7 +44,7 @@ class ModelError(ValueError):
     """A model file that cannot be used, with the file and the reason in the message."""
 
     def __init__(self, path: str | Path, reason: str):
-        super().__init__(f"{_short(Path(path))}: {reason}")
+        super().__init__(f"{short_path(Path(path))}: {reason}")
         self.path = str(path)
         self.reason = reason
 
@@ -133,10 +133,10 @@ class Model:
         against the model's class ids (LabelMapError says why it does not fit)."""
         classes = self.info.num_classes
         if labels_path is not None:
-            return LabelMap.from_file(labels_path).validate(_short(Path(labels_path)), num_classes=classes)
+            return LabelMap.from_file(labels_path).validate(short_path(Path(labels_path)), num_classes=classes)
         if self.info.embedded_labels is not None:
             return LabelMap.parse(self.info.embedded_labels).validate(
-                f"{_short(Path(self.info.path))} (embedded labels)", self.info.embedded_labels, classes)
+                f"{short_path(Path(self.info.path))} (embedded labels)", self.info.embedded_labels, classes)
         folder = Path(self.info.path).parent
         for name in ("labelmap.txt", "labels.txt"):
             if (folder / name).is_file():

@@ -27,6 +27,7 @@ them itself, see _StopRequest).
 """
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -62,7 +63,7 @@ from vision_msgs.msg import Detection2DArray, LabelInfo
 from .. import zoo
 from ..core.detector import Detector
 from ..core.draw import annotate
-from ..core.labels import _short
+from ..core.labels import short_path
 from ..core.mailbox import Mailboxes
 from ..msg import DetectionStats
 from .image_input import DEFAULT_MAX_PIXELS, BadImageError, message_to_image
@@ -145,6 +146,7 @@ class Camera:
         self.name = name
         self.input_topic = f"{prefix}image"  # as the node asks for it (remappable)
         self.topic = self.input_topic  # fully resolved (namespace, remapping) once the node knows it
+        self.on_warning: Callable[[str, str], None] | None = None  # (kind, reason) of a frame still usable
         self.out_prefix = out_prefix
         self.subscription = None
         self.detections_pub = None
@@ -277,6 +279,8 @@ class DetectorNode(LifecycleNode):
         compressed = "/compressed" if self._param("input_compressed") else ""
         for cam in self._cameras:
             cam.topic = self.resolve_topic_name(cam.input_topic + compressed)
+            # Made once: the decoders' warning callback, passed with every frame.
+            cam.on_warning = functools.partial(self._bad_frame, cam)
         out_qos = QoSProfile(depth=10)
         for cam in self._cameras:
             cam.detections_pub = self.create_lifecycle_publisher(
@@ -438,7 +442,7 @@ class DetectorNode(LifecycleNode):
         if detector is None:
             return
         start = time.perf_counter()
-        image = message_to_image(msg, self._max_pixels, lambda kind, text: self._bad_frame(cam, kind, text))
+        image = message_to_image(msg, self._max_pixels, cam.on_warning)
         converted = time.perf_counter()
         detections = detector.detect(image)
         timings = detector.last_timings
@@ -520,7 +524,7 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, KeyError) and exc.args:
         text = str(exc.args[0])
     elif isinstance(exc, OSError) and exc.strerror:
-        text = f"{_short(Path(str(exc.filename)))}: {exc.strerror}" if exc.filename else exc.strerror
+        text = f"{short_path(Path(str(exc.filename)))}: {exc.strerror}" if exc.filename else exc.strerror
     else:
         text = str(exc) or type(exc).__name__
     return text if len(text) <= MAX_REASON_CHARS else f"{text[:MAX_REASON_CHARS]}... ({len(text)} characters)"
