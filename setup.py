@@ -3,24 +3,25 @@
 The ROS 2 node, messages, launch and config files are built with colcon (CMakeLists.txt);
 this file only makes the same Python package installable without ROS.
 """
+
 from setuptools import find_packages, setup
 
 setup(
-    name="mobilenet_ssd_ros",
-    version="0.1.0",
-    description="MobileNetV1-SSD (TFLite/LiteRT) object detection core, CLI and ROS 2 node",
-    license="Apache-2.0",
-    packages=find_packages(include=["mobilenet_ssd_ros", "mobilenet_ssd_ros.*"]),
-    python_requires=">=3.10",
+    name='mobilenet_ssd_ros',
+    version='0.1.0',
+    description='MobileNetV1-SSD (TFLite/LiteRT) object detection core, CLI and ROS 2 node',
+    license='Apache-2.0',
+    packages=find_packages(include=['mobilenet_ssd_ros', 'mobilenet_ssd_ros.*']),
+    python_requires='>=3.10',
     install_requires=[
-        "numpy>=1.23",
-        "opencv-python-headless>=4.8",
-        "pillow>=9.1",
-        "ai-edge-litert>=1.2",
-        "pycocotools>=2.0.7",
-        "PyYAML>=5.4",
-        "rosbags>=0.10",
-        "rosbags-image>=0.10",
+        'numpy>=1.23',
+        'opencv-python-headless>=4.8',
+        'pillow>=9.1',
+        'ai-edge-litert>=1.2',
+        'pycocotools>=2.0.7',
+        'PyYAML>=5.4',
+        'rosbags>=0.10',
+        'rosbags-image>=0.10',
     ],
-    entry_points={"console_scripts": ["mobilenet-ssd = mobilenet_ssd_ros.cli:main"]},
+    entry_points={'console_scripts': ['mobilenet-ssd = mobilenet_ssd_ros.cli:main']},
 )

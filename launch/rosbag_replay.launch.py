@@ -13,9 +13,18 @@ detector to answer the last frame, and its shutdown signal lets record close its
 The detector always runs with autostart and use_sim_time here, so those two are not
 arguments of this file. Without ROS, `mobilenet-ssd replay` does the same offline.
 """
+
 from launch import LaunchDescription
-from launch.actions import (DeclareLaunchArgument, ExecuteProcess, IncludeLaunchDescription, LogInfo,
-                            OpaqueFunction, RegisterEventHandler, Shutdown, TimerAction)
+from launch.actions import (
+    DeclareLaunchArgument,
+    ExecuteProcess,
+    IncludeLaunchDescription,
+    LogInfo,
+    OpaqueFunction,
+    RegisterEventHandler,
+    Shutdown,
+    TimerAction,
+)
 from launch.conditions import IfCondition, UnlessCondition
 from launch.event_handlers import OnProcessExit
 from launch.launch_description_sources import PythonLaunchDescriptionSource
@@ -23,7 +32,7 @@ from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
 from launch_ros.event_handlers import OnStateTransition
 from launch_ros.substitutions import FindPackageShare
 
-PACKAGE = "mobilenet_ssd_ros"
+PACKAGE = 'mobilenet_ssd_ros'
 DRAIN_S = 2.0  # after the last frame: far more than one detection takes, even on a Pi 4
 
 
@@ -33,50 +42,100 @@ def _detector(context, *args, **kwargs):
     this file, although this file sets them."""
     arg = LaunchConfiguration
     share = FindPackageShare(PACKAGE)
-    return [IncludeLaunchDescription(
-        PythonLaunchDescriptionSource(PathJoinSubstitution([share, "launch", "detector.launch.py"])),
-        launch_arguments={
-            "namespace": arg("namespace"), "image": arg("image"), "compressed": arg("compressed"),
-            "params_file": arg("params_file"), "use_sim_time": "true", "autostart": "true", "rviz": arg("rviz"),
-        }.items())]
+    return [
+        IncludeLaunchDescription(
+            PythonLaunchDescriptionSource(
+                PathJoinSubstitution([share, 'launch', 'detector.launch.py'])
+            ),
+            launch_arguments={
+                'namespace': arg('namespace'),
+                'image': arg('image'),
+                'compressed': arg('compressed'),
+                'params_file': arg('params_file'),
+                'use_sim_time': 'true',
+                'autostart': 'true',
+                'rviz': arg('rviz'),
+            }.items(),
+        )
+    ]
 
 
 def _on_play_exit(event, context):
     """End the launch when play is done: at once with the reason if it failed."""
     if event.returncode != 0:
-        reason = f"ros2 bag play exited with status {event.returncode}"
-        return [LogInfo(msg=f"{reason}: ending the launch"), Shutdown(reason=reason)]
-    return [LogInfo(msg=f"the bag has been played: ending the launch in {DRAIN_S:g} s"),
-            TimerAction(period=DRAIN_S, actions=[Shutdown(reason="the bag has been played")])]
+        reason = f'ros2 bag play exited with status {event.returncode}'
+        return [LogInfo(msg=f'{reason}: ending the launch'), Shutdown(reason=reason)]
+    return [
+        LogInfo(msg=f'the bag has been played: ending the launch in {DRAIN_S:g} s'),
+        TimerAction(period=DRAIN_S, actions=[Shutdown(reason='the bag has been played')]),
+    ]
 
 
 def generate_launch_description() -> LaunchDescription:
     arg = LaunchConfiguration
     share = FindPackageShare(PACKAGE)
-    play = ["ros2", "bag", "play", arg("bag"), "--clock", "--rate", arg("rate")]
-    outputs = [PathJoinSubstitution(["/", arg("namespace"), "mobilenet_ssd", topic])
-               for topic in ("detections", "stats")]
-    once = ExecuteProcess(cmd=play, output="screen", condition=UnlessCondition(arg("loop")))
-    looped = ExecuteProcess(cmd=[*play, "--loop"], output="screen", condition=IfCondition(arg("loop")))
-    return LaunchDescription([
-        DeclareLaunchArgument("bag", description="rosbag2 folder with camera images"),
-        DeclareLaunchArgument("rate", default_value="1.0", description="playback rate"),
-        DeclareLaunchArgument("loop", default_value="false", description="play the bag in a loop"),
-        DeclareLaunchArgument("image", default_value="/camera/image_raw", description="image topic in the bag"),
-        DeclareLaunchArgument("compressed", default_value="",
-                              description="true: the bag has <image>/compressed; empty: as in params_file"),
-        DeclareLaunchArgument("namespace", default_value="", description="namespace of the detector"),
-        DeclareLaunchArgument("params_file", default_value=PathJoinSubstitution([share, "config", "params.yaml"])),
-        DeclareLaunchArgument("record", default_value="false", description="record the detector's outputs"),
-        DeclareLaunchArgument("output", default_value="mobilenet_ssd_results", description="bag folder for record"),
-        DeclareLaunchArgument("rviz", default_value="false", description="open rviz2 with config/detector.rviz"),
-        OpaqueFunction(function=_detector),
-        # Play (and record) once the detector is active, so the first frames are not lost.
-        RegisterEventHandler(OnStateTransition(goal_state="active", entities=[
-            once, looped,
-            RegisterEventHandler(OnProcessExit(target_action=once, on_exit=_on_play_exit)),
-            RegisterEventHandler(OnProcessExit(target_action=looped, on_exit=_on_play_exit)),
-            ExecuteProcess(cmd=["ros2", "bag", "record", "-o", arg("output"), *outputs],
-                           output="screen", condition=IfCondition(arg("record"))),
-        ])),
-    ])
+    play = ['ros2', 'bag', 'play', arg('bag'), '--clock', '--rate', arg('rate')]
+    outputs = [
+        PathJoinSubstitution(['/', arg('namespace'), 'mobilenet_ssd', topic])
+        for topic in ('detections', 'stats')
+    ]
+    once = ExecuteProcess(cmd=play, output='screen', condition=UnlessCondition(arg('loop')))
+    looped = ExecuteProcess(
+        cmd=[*play, '--loop'], output='screen', condition=IfCondition(arg('loop'))
+    )
+    return LaunchDescription(
+        [
+            DeclareLaunchArgument('bag', description='rosbag2 folder with camera images'),
+            DeclareLaunchArgument('rate', default_value='1.0', description='playback rate'),
+            DeclareLaunchArgument(
+                'loop', default_value='false', description='play the bag in a loop'
+            ),
+            DeclareLaunchArgument(
+                'image', default_value='/camera/image_raw', description='image topic in the bag'
+            ),
+            DeclareLaunchArgument(
+                'compressed',
+                default_value='',
+                description='true: the bag has <image>/compressed; empty: as in params_file',
+            ),
+            DeclareLaunchArgument(
+                'namespace', default_value='', description='namespace of the detector'
+            ),
+            DeclareLaunchArgument(
+                'params_file', default_value=PathJoinSubstitution([share, 'config', 'params.yaml'])
+            ),
+            DeclareLaunchArgument(
+                'record', default_value='false', description="record the detector's outputs"
+            ),
+            DeclareLaunchArgument(
+                'output',
+                default_value='mobilenet_ssd_results',
+                description='bag folder for record',
+            ),
+            DeclareLaunchArgument(
+                'rviz', default_value='false', description='open rviz2 with config/detector.rviz'
+            ),
+            OpaqueFunction(function=_detector),
+            # Play (and record) once the detector is active, so the first frames are not lost.
+            RegisterEventHandler(
+                OnStateTransition(
+                    goal_state='active',
+                    entities=[
+                        once,
+                        looped,
+                        RegisterEventHandler(
+                            OnProcessExit(target_action=once, on_exit=_on_play_exit)
+                        ),
+                        RegisterEventHandler(
+                            OnProcessExit(target_action=looped, on_exit=_on_play_exit)
+                        ),
+                        ExecuteProcess(
+                            cmd=['ros2', 'bag', 'record', '-o', arg('output'), *outputs],
+                            output='screen',
+                            condition=IfCondition(arg('record')),
+                        ),
+                    ],
+                )
+            ),
+        ]
+    )

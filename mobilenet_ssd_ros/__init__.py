@@ -7,7 +7,8 @@ Layers, each importing only those before it:
 - `offline`: the `mobilenet-ssd` CLI, datasets, evaluation, bags and replay;
 - `bench`: benchmarks.
 """
+
 # In a colcon install the generated `msg` subpackage sits next to these modules. In the
 # development environment (tools/setup_env.sh) it is installed under .dev/install while
 # the sources are used in place: let the package span both directories.
-__path__ = __import__("pkgutil").extend_path(__path__, __name__)
+__path__ = __import__('pkgutil').extend_path(__path__, __name__)

@@ -1,4 +1,5 @@
 """`python -m mobilenet_ssd_ros` runs the offline CLI (see cli.py)."""
+
 import sys
 
 from .cli import main

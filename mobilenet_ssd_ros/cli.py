@@ -1,51 +1,68 @@
 """`mobilenet-ssd`: the offline command line on the same core as the ROS node.
 
-    mobilenet-ssd detect IMAGE_OR_DIR... [--json] [--annotate DIR]
-    mobilenet-ssd eval --dataset DIR --format coco128|yolo|voc|pennfudan|kitti
-    mobilenet-ssd models [--download]
-    mobilenet-ssd make-bag IMAGES... --output BAG [--rate HZ] [--compressed] [--storage mcap|sqlite3]
-    mobilenet-ssd replay BAG --output OUT_BAG [--topic T] [--every-frame | --frame-ms MS]
-                         [--ground-truth DIR --format F]
-    mobilenet-ssd bench [--suite core|node|sweep|soak|all] [--smoke] [--json FILE] [--plots DIR]
-    mobilenet-ssd zoo build --resolution R | --resolutions R,R,... [--source FILE | --alpha A]
-    mobilenet-ssd zoo report [--resolutions R,...] [--json FILE] [--plot FILE]
+mobilenet-ssd detect IMAGE_OR_DIR... [--json] [--annotate DIR]
+mobilenet-ssd eval --dataset DIR --format coco128|yolo|voc|pennfudan|kitti
+mobilenet-ssd models [--download]
+mobilenet-ssd make-bag IMAGES... --output BAG [--rate HZ] [--compressed] [--storage mcap|sqlite3]
+mobilenet-ssd replay BAG --output OUT_BAG [--topic T] [--every-frame | --frame-ms MS]
+                     [--ground-truth DIR --format F]
+mobilenet-ssd bench [--suite core|node|sweep|soak|all] [--smoke] [--json FILE] [--plots DIR]
+mobilenet-ssd zoo build --resolution R | --resolutions R,R,... [--source FILE | --alpha A]
+mobilenet-ssd zoo report [--resolutions R,...] [--json FILE] [--plot FILE]
 """
+
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 import json
+from pathlib import Path
 import sys
 import time
-from collections.abc import Sequence
-from pathlib import Path
 
 from . import zoo
 from .core.detector import Detector
 from .core.draw import annotate
 from .core.imageio import read_rgb, write_rgb
 from .core.model import ModelError
-from .zoo.download import ModelDownloadError, download
-from .offline.bag import DEFAULT_TOPIC, STORAGES, BagError, make_bag
-from .offline.datasets import LOADERS, DatasetError, image_files, load_dataset
+from .offline.bag import BagError, DEFAULT_TOPIC, make_bag, STORAGES
+from .offline.datasets import DatasetError, image_files, load_dataset, LOADERS
 from .offline.evaluate import evaluate, format_table, read_predictions
-from .offline.replay import ReplayError, replay
+from .offline.replay import replay, ReplayError
+from .zoo.download import download, ModelDownloadError
 
 
 def _add_model_args(p: argparse.ArgumentParser, threshold: float) -> None:
-    g = p.add_argument_group("model")
-    g.add_argument("--alpha", type=float, default=zoo.DEFAULT_ENTRY.alpha,
-                   help=f"width multiplier of the zoo model, as measured from its graph "
-                   f"(default {zoo.DEFAULT_ENTRY.alpha:g}; `mobilenet-ssd models` lists what is here)")
-    g.add_argument("--resolution", type=int, default=zoo.DEFAULT_ENTRY.resolution,
-                   help=f"input resolution of the zoo model (default {zoo.DEFAULT_ENTRY.resolution})")
-    g.add_argument("--model", help="explicit .tflite file (overrides the zoo lookup)")
-    g.add_argument("--labels", help="label map file (default: embedded in the model or next to it)")
-    g.add_argument("--model-dir", action="append", default=[], help="extra directory to search for zoo models")
-    g.add_argument("--threshold", type=float, default=threshold, help=f"score threshold (default {threshold})")
-    g.add_argument("--classes", help="comma-separated allow-list of label names")
-    g.add_argument("--max-detections", type=int, help="keep at most this many detections per image")
-    g.add_argument("--threads", type=int, help="interpreter threads (default: all cores)")
-    g.add_argument("--no-xnnpack", action="store_true", help="disable the XNNPACK delegate")
+    g = p.add_argument_group('model')
+    g.add_argument(
+        '--alpha',
+        type=float,
+        default=zoo.DEFAULT_ENTRY.alpha,
+        help=f'width multiplier of the zoo model, as measured from its graph '
+        f'(default {zoo.DEFAULT_ENTRY.alpha:g}; `mobilenet-ssd models` lists what is here)',
+    )
+    g.add_argument(
+        '--resolution',
+        type=int,
+        default=zoo.DEFAULT_ENTRY.resolution,
+        help=f'input resolution of the zoo model (default {zoo.DEFAULT_ENTRY.resolution})',
+    )
+    g.add_argument('--model', help='explicit .tflite file (overrides the zoo lookup)')
+    g.add_argument(
+        '--labels', help='label map file (default: embedded in the model or next to it)'
+    )
+    g.add_argument(
+        '--model-dir', action='append', default=[], help='extra directory to search for zoo models'
+    )
+    g.add_argument(
+        '--threshold', type=float, default=threshold, help=f'score threshold (default {threshold})'
+    )
+    g.add_argument('--classes', help='comma-separated allow-list of label names')
+    g.add_argument(
+        '--max-detections', type=int, help='keep at most this many detections per image'
+    )
+    g.add_argument('--threads', type=int, help='interpreter threads (default: all cores)')
+    g.add_argument('--no-xnnpack', action='store_true', help='disable the XNNPACK delegate')
 
 
 def _detector(args: argparse.Namespace) -> Detector:
@@ -58,7 +75,7 @@ def _detector(args: argparse.Namespace) -> Detector:
         num_threads=args.threads,
         use_xnnpack=not args.no_xnnpack,
         score_threshold=args.threshold,
-        classes=[c.strip() for c in args.classes.split(",")] if args.classes else None,
+        classes=[c.strip() for c in args.classes.split(',')] if args.classes else None,
         max_detections=args.max_detections,
     )
 
@@ -68,7 +85,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
     files = [f for p in args.paths for f in image_files(Path(p))]
     missing = [p for p in args.paths if not Path(p).exists()]
     for p in missing:
-        print(f"error: {p}: no such file or directory", file=sys.stderr)
+        print(f'error: {p}: no such file or directory', file=sys.stderr)
     if args.annotate:
         Path(args.annotate).mkdir(parents=True, exist_ok=True)
     failures = len(missing)
@@ -76,34 +93,45 @@ def cmd_detect(args: argparse.Namespace) -> int:
     for path in files:
         rgb = read_rgb(path)
         if rgb is None:
-            print(f"error: {path}: not a readable image", file=sys.stderr)
+            print(f'error: {path}: not a readable image', file=sys.stderr)
             failures += 1
             continue
         detections = detector.detect(rgb)
         total_ms += detector.last_timings.total_ms
         invoke_ms += detector.last_timings.inference_ms
         if args.json:
-            print(json.dumps({"image": str(path), "width": rgb.shape[1], "height": rgb.shape[0],
-                              "detections": [d.to_dict() for d in detections]}))
+            print(
+                json.dumps(
+                    {
+                        'image': str(path),
+                        'width': rgb.shape[1],
+                        'height': rgb.shape[0],
+                        'detections': [d.to_dict() for d in detections],
+                    }
+                )
+            )
         else:
-            print(f"{path}: {len(detections)} detection(s)")
+            print(f'{path}: {len(detections)} detection(s)')
             for d in detections:
                 b = d.bbox
-                print(f"  {d.label:<14} {d.score:.2f}  [{b.xmin:.0f} {b.ymin:.0f} {b.xmax:.0f} {b.ymax:.0f}]")
+                print(
+                    f'  {d.label:<14} {d.score:.2f}  [{b.xmin:.0f} {b.ymin:.0f} {b.xmax:.0f} '
+                    f'{b.ymax:.0f}]'
+                )
         if args.annotate:
-            out = Path(args.annotate) / (path.stem + ".jpg")
+            out = Path(args.annotate) / (path.stem + '.jpg')
             write_rgb(out, annotate(rgb, detections))
     done = len(files) - (failures - len(missing))
     if done:
         print(
-            f"{done} image(s) with {detector.model_id} ({detector.model.info.runtime}): "
-            f"detect {total_ms / done:.1f} ms/image, of which invoke {invoke_ms / done:.1f} ms "
-            f"(detect/invoke {total_ms / invoke_ms:.3f})"
-            + (f"; annotated images in {args.annotate}" if args.annotate else ""),
+            f'{done} image(s) with {detector.model_id} ({detector.model.info.runtime}): '
+            f'detect {total_ms / done:.1f} ms/image, of which invoke {invoke_ms / done:.1f} ms '
+            f'(detect/invoke {total_ms / invoke_ms:.3f})'
+            + (f'; annotated images in {args.annotate}' if args.annotate else ''),
             file=sys.stderr,
         )
     if not files and not missing:
-        print("error: no images found", file=sys.stderr)
+        print('error: no images found', file=sys.stderr)
         return 1
     return 1 if failures else 0
 
@@ -115,18 +143,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     if args.predictions:
         predictions = read_predictions(args.predictions)
-        source = f"predictions from {args.predictions}"
+        source = f'predictions from {args.predictions}'
     else:
         detector = _detector(args)
         predictions = {}
         for sample in samples:
             rgb = read_rgb(sample.image_path)
             if rgb is None:
-                raise DatasetError(f"{sample.image_path}: not a readable image")
+                raise DatasetError(f'{sample.image_path}: not a readable image')
             predictions[sample.image_path.name] = detector.detect(rgb)
-        source = f"{detector.model_id}, threshold {args.threshold}"
+        source = f'{detector.model_id}, threshold {args.threshold}'
     result = evaluate(samples, predictions)
-    title = f"{args.dataset} ({args.format}) -- {source} -- {time.perf_counter() - start:.1f} s"
+    title = f'{args.dataset} ({args.format}) -- {source} -- {time.perf_counter() - start:.1f} s'
     print(format_table(result, title))
     if args.json:
         Path(args.json).write_text(json.dumps(result.to_dict(), indent=2))
@@ -139,12 +167,18 @@ def cmd_zoo_build(args: argparse.Namespace) -> int:
     source = source_file(args.source) if args.source else source_for_alpha(args.alpha)
     resolutions = args.resolutions or [args.resolution]
     for resolution in resolutions:
-        info = build(resolution, max_detections=args.max_detections, output=args.output, source=source)
+        info = build(
+            resolution, max_detections=args.max_detections, output=args.output, source=source
+        )
         where = Path(args.output) if args.output else zoo.cache_dir()
-        print(f"built {info.name}: alpha {info.alpha:g} (measured), {info.resolution}x{info.resolution}, "
-              f"{info.macs / 1e9:.3f} GMACs, "
-              f"{info.params / 1e6:.2f} M params, {info.anchors} anchors, max {info.max_detections} detections "
-              f"-> {where / info.name}")
+        print(
+            f'built {info.name}: alpha {info.alpha:g} (measured), '
+            f'{info.resolution}x{info.resolution}, '
+            f'{info.macs / 1e9:.3f} GMACs, '
+            f'{info.params / 1e6:.2f} M params, {info.anchors} anchors, max {info.max_detections} '
+            'detections '
+            f'-> {where / info.name}'
+        )
     return 0
 
 
@@ -159,7 +193,7 @@ def cmd_zoo_report(args: argparse.Namespace) -> int:
     if args.plot:
         from .bench.plots import plot_zoo
 
-        print(f"plot: {plot_zoo(result, Path(args.plot))}")
+        print(f'plot: {plot_zoo(result, Path(args.plot))}')
     return 0
 
 
@@ -169,18 +203,28 @@ def cmd_models(args: argparse.Namespace) -> int:
     if args.download:
         for entry in zoo.MANIFEST:
             found = download(entry)
-            print(f"downloaded {entry.name} -> {found.model_path} ({entry.digest.partition(':')[0]} verified)")
-    print(f"cache directory: {zoo.cache_dir()}")
-    print("search path: " + ", ".join(str(d) for d in zoo.search_dirs(args.model_dir)))
-    print(f"{'(alpha, resolution)':<32} {'name':<40} location")
+            print(
+                f'downloaded {entry.name} -> {found.model_path} ({entry.digest.partition(":")[0]} '
+                'verified)'
+            )
+    print(f'cache directory: {zoo.cache_dir()}')
+    print('search path: ' + ', '.join(str(d) for d in zoo.search_dirs(args.model_dir)))
+    print(f'{"(alpha, resolution)":<32} {"name":<40} location')
     for entry in zoo.entries(extra_dirs=args.model_dir):
         found = zoo.locate(entry, args.model_dir)
-        where = str(found.model_path) if found else f"not on this machine ({zoo.cli_command()} models --download)"
-        print(f"{zoo.format_pair(entry.alpha, entry.resolution):<32} {entry.name:<40} {where}")
+        where = (
+            str(found.model_path)
+            if found
+            else f'not on this machine ({zoo.cli_command()} models --download)'
+        )
+        print(f'{zoo.format_pair(entry.alpha, entry.resolution):<32} {entry.name:<40} {where}')
     pairs = zoo.available_pairs(args.model_dir)
-    print("available here: " + (", ".join(zoo.format_pair(a, r) for a, r in pairs) or "none"))
+    print('available here: ' + (', '.join(zoo.format_pair(a, r) for a, r in pairs) or 'none'))
     if zoo.locate(zoo.DEFAULT_ENTRY, args.model_dir) is None:
-        print(f"error: the default model {zoo.DEFAULT_ENTRY.name} is not on this machine", file=sys.stderr)
+        print(
+            f'error: the default model {zoo.DEFAULT_ENTRY.name} is not on this machine',
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -188,12 +232,19 @@ def cmd_models(args: argparse.Namespace) -> int:
 def cmd_make_bag(args: argparse.Namespace) -> int:
     files = [f for p in args.images for f in image_files(Path(p))]
     if not files:
-        print("error: no images found", file=sys.stderr)
+        print('error: no images found', file=sys.stderr)
         return 1
-    n = make_bag(files, args.output, topic=args.topic, rate=args.rate, compressed=args.compressed,
-                 storage=args.storage, frame_id=args.frame_id)
-    topic = args.topic + ("/compressed" if args.compressed else "")
-    print(f"wrote {n} frames at {args.rate:g} Hz to {args.output} ({args.storage}, topic {topic})")
+    n = make_bag(
+        files,
+        args.output,
+        topic=args.topic,
+        rate=args.rate,
+        compressed=args.compressed,
+        storage=args.storage,
+        frame_id=args.frame_id,
+    )
+    topic = args.topic + ('/compressed' if args.compressed else '')
+    print(f'wrote {n} frames at {args.rate:g} Hz to {args.output} ({args.storage}, topic {topic})')
     return 0
 
 
@@ -201,140 +252,215 @@ def cmd_replay(args: argparse.Namespace) -> int:
     truth = load_dataset(args.ground_truth, args.format) if args.ground_truth else None
     detector = _detector(args)
     try:
-        report = replay(args.bag, args.output, detector, topic=args.topic, every_frame=args.every_frame,
-                        frame_ms=args.frame_ms, storage=args.storage, ground_truth=truth)
+        report = replay(
+            args.bag,
+            args.output,
+            detector,
+            topic=args.topic,
+            every_frame=args.every_frame,
+            frame_ms=args.frame_ms,
+            storage=args.storage,
+            ground_truth=truth,
+        )
     except ReplayError as exc:
         print(exc.report.format())
-        print(f"error: {exc}", file=sys.stderr)
+        print(f'error: {exc}', file=sys.stderr)
         return 1
     print(report.format())
     return 0
 
 
-SMOKE = {"frames": 5, "rounds": 1, "duration_s": 2.0, "soak_frames": 200, "inactive_s": 2.0}
+SMOKE = {'frames': 5, 'rounds': 1, 'duration_s': 2.0, 'soak_frames': 200, 'inactive_s': 2.0}
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Run the suites, print their tables, write JSON (and plots with --plots)."""
     from .bench import core as bench
 
-    suites = ["core", "sweep", "node", "soak"] if args.suite == "all" else [args.suite]
+    suites = ['core', 'sweep', 'node', 'soak'] if args.suite == 'all' else [args.suite]
     smoke = SMOKE if args.smoke else None
-    results: dict = {"smoke": bool(args.smoke), "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+    results: dict = {'smoke': bool(args.smoke), 'date': time.strftime('%Y-%m-%d %H:%M:%S %Z')}
     for suite in suites:
-        if suite == "core":
-            r = bench.core_suite(**({"frames": smoke["frames"], "rounds": smoke["rounds"]} if smoke else {}))
+        if suite == 'core':
+            r = bench.core_suite(
+                **({'frames': smoke['frames'], 'rounds': smoke['rounds']} if smoke else {})
+            )
             print(bench.format_core(r))
-        elif suite == "sweep":
-            r = bench.sweep_suite(**({"frames": smoke["frames"], "rounds": smoke["rounds"]} if smoke else {}))
+        elif suite == 'sweep':
+            r = bench.sweep_suite(
+                **({'frames': smoke['frames'], 'rounds': smoke['rounds']} if smoke else {})
+            )
             print(bench.format_sweep(r))
-        elif suite == "node":
+        elif suite == 'node':
             from .bench import node as bench_node
 
-            r = bench_node.node_suite(duration_s=smoke["duration_s"] if smoke else args.duration)
+            r = bench_node.node_suite(duration_s=smoke['duration_s'] if smoke else args.duration)
             print(bench_node.format_node(r))
         else:
             from .bench import node as bench_node
 
-            r = bench_node.soak_suite(**({"frames": smoke["soak_frames"], "inactive_s": smoke["inactive_s"]}
-                                         if smoke else {}))
+            r = bench_node.soak_suite(
+                **(
+                    {'frames': smoke['soak_frames'], 'inactive_s': smoke['inactive_s']}
+                    if smoke
+                    else {}
+                )
+            )
             print(bench_node.format_soak(r))
         results[suite] = r
         print()
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(results, indent=1))
-    print(f"results: {args.json}")
+    print(f'results: {args.json}')
     if args.plots:
         from .bench import plots as bench_plots
 
         out = Path(args.plots)
         out.mkdir(parents=True, exist_ok=True)
-        plotters = {"core": bench_plots.plot_core, "sweep": bench_plots.plot_sweep, "node": bench_plots.plot_node_latency}
+        plotters = {
+            'core': bench_plots.plot_core,
+            'sweep': bench_plots.plot_sweep,
+            'node': bench_plots.plot_node_latency,
+        }
         for suite, plot in plotters.items():
             if suite in results:
-                print(f"plot: {plot(results[suite], out / f'{suite}.png')}")
+                print(f'plot: {plot(results[suite], out / f"{suite}.png")}')
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mobilenet-ssd", description=__doc__.split("\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog='mobilenet-ssd', description=__doc__.split('\n')[0])
+    sub = parser.add_subparsers(dest='command', required=True)
 
-    p = sub.add_parser("detect", help="detect objects in images")
-    p.add_argument("paths", nargs="+", help="image files or folders (searched recursively)")
-    p.add_argument("--json", action="store_true", help="print one JSON object per image")
-    p.add_argument("--annotate", metavar="DIR", help="write annotated images into DIR")
+    p = sub.add_parser('detect', help='detect objects in images')
+    p.add_argument('paths', nargs='+', help='image files or folders (searched recursively)')
+    p.add_argument('--json', action='store_true', help='print one JSON object per image')
+    p.add_argument('--annotate', metavar='DIR', help='write annotated images into DIR')
     _add_model_args(p, threshold=0.5)
     p.set_defaults(func=cmd_detect)
 
-    p = sub.add_parser("eval", help="COCO-style mAP on a labeled dataset")
-    p.add_argument("--dataset", required=True, help="dataset folder")
-    p.add_argument("--format", required=True, choices=["coco128", "yolo", "voc", "pennfudan", "kitti"])
-    p.add_argument("--predictions", help="evaluate saved `detect --json` output instead of running the model")
-    p.add_argument("--limit", type=int, help="only the first N images")
-    p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    p = sub.add_parser('eval', help='COCO-style mAP on a labeled dataset')
+    p.add_argument('--dataset', required=True, help='dataset folder')
+    p.add_argument(
+        '--format', required=True, choices=['coco128', 'yolo', 'voc', 'pennfudan', 'kitti']
+    )
+    p.add_argument(
+        '--predictions', help='evaluate saved `detect --json` output instead of running the model'
+    )
+    p.add_argument('--limit', type=int, help='only the first N images')
+    p.add_argument('--json', metavar='FILE', help='also write the results as JSON')
     _add_model_args(p, threshold=0.0)
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("make-bag", help="turn images into a camera bag (rosbag2)")
-    p.add_argument("images", nargs="+", help="image files or folders (sorted, recursively)")
-    p.add_argument("--output", required=True, help="new bag folder")
-    p.add_argument("--rate", type=float, default=10.0, help="frames per second (default 10)")
-    p.add_argument("--compressed", action="store_true", help="JPEG CompressedImage on TOPIC/compressed")
-    p.add_argument("--storage", choices=sorted(STORAGES), default="mcap")
-    p.add_argument("--topic", default=DEFAULT_TOPIC, help=f"image topic (default {DEFAULT_TOPIC})")
-    p.add_argument("--frame-id", default="camera", help="header.frame_id (default camera)")
+    p = sub.add_parser('make-bag', help='turn images into a camera bag (rosbag2)')
+    p.add_argument('images', nargs='+', help='image files or folders (sorted, recursively)')
+    p.add_argument('--output', required=True, help='new bag folder')
+    p.add_argument('--rate', type=float, default=10.0, help='frames per second (default 10)')
+    p.add_argument(
+        '--compressed', action='store_true', help='JPEG CompressedImage on TOPIC/compressed'
+    )
+    p.add_argument('--storage', choices=sorted(STORAGES), default='mcap')
+    p.add_argument('--topic', default=DEFAULT_TOPIC, help=f'image topic (default {DEFAULT_TOPIC})')
+    p.add_argument('--frame-id', default='camera', help='header.frame_id (default camera)')
     p.set_defaults(func=cmd_make_bag)
 
-    p = sub.add_parser("replay", help="run the detector over a camera bag, write a results bag and a report")
-    p.add_argument("bag", help="rosbag2 folder (sqlite3 or mcap) with Image or CompressedImage messages")
-    p.add_argument("--output", required=True, help="new bag folder for detections and stats")
-    p.add_argument("--topic", help="image topic (needed when the bag has several)")
+    p = sub.add_parser(
+        'replay', help='run the detector over a camera bag, write a results bag and a report'
+    )
+    p.add_argument(
+        'bag', help='rosbag2 folder (sqlite3 or mcap) with Image or CompressedImage messages'
+    )
+    p.add_argument('--output', required=True, help='new bag folder for detections and stats')
+    p.add_argument('--topic', help='image topic (needed when the bag has several)')
     timing = p.add_mutually_exclusive_group()
-    timing.add_argument("--every-frame", action="store_true",
-                        help="process every frame (deterministic); default: drop frames as the node would in real time")
-    timing.add_argument("--frame-ms", type=float,
-                        help="simulate a machine that takes this long per frame (default: the measured time)")
-    p.add_argument("--storage", choices=sorted(STORAGES), default="mcap", help="storage of the output bag")
-    p.add_argument("--ground-truth", metavar="DIR", help="dataset whose images, in order, are the bag's frames")
-    p.add_argument("--format", default="yolo", choices=sorted(LOADERS), help="format of --ground-truth")
+    timing.add_argument(
+        '--every-frame',
+        action='store_true',
+        help='process every frame (deterministic); '
+        'default: drop frames as the node would in real time',
+    )
+    timing.add_argument(
+        '--frame-ms',
+        type=float,
+        help='simulate a machine that takes this long per frame (default: the measured time)',
+    )
+    p.add_argument(
+        '--storage', choices=sorted(STORAGES), default='mcap', help='storage of the output bag'
+    )
+    p.add_argument(
+        '--ground-truth',
+        metavar='DIR',
+        help="dataset whose images, in order, are the bag's frames",
+    )
+    p.add_argument(
+        '--format', default='yolo', choices=sorted(LOADERS), help='format of --ground-truth'
+    )
     _add_model_args(p, threshold=0.5)
     p.set_defaults(func=cmd_replay)
 
-    p = sub.add_parser("bench", help="benchmarks: ratios against invoke(), a reference pipeline, a naive node")
-    p.add_argument("--suite", choices=["core", "node", "sweep", "soak", "all"], default="core")
-    p.add_argument("--smoke", action="store_true", help="a few frames per suite (checks that they run)")
-    p.add_argument("--duration", type=float, default=60.0, help="seconds per node scenario (default 60)")
-    p.add_argument("--json", default="out/bench/results.json", help="where to write the results")
-    p.add_argument("--plots", metavar="DIR", help="write PNG plots into DIR")
+    p = sub.add_parser(
+        'bench', help='benchmarks: ratios against invoke(), a reference pipeline, a naive node'
+    )
+    p.add_argument('--suite', choices=['core', 'node', 'sweep', 'soak', 'all'], default='core')
+    p.add_argument(
+        '--smoke', action='store_true', help='a few frames per suite (checks that they run)'
+    )
+    p.add_argument(
+        '--duration', type=float, default=60.0, help='seconds per node scenario (default 60)'
+    )
+    p.add_argument('--json', default='out/bench/results.json', help='where to write the results')
+    p.add_argument('--plots', metavar='DIR', help='write PNG plots into DIR')
     p.set_defaults(func=cmd_bench)
 
-    p = sub.add_parser("zoo", help="build models for other input resolutions")
-    zoo_sub = p.add_subparsers(dest="zoo_command", required=True)
-    b = zoo_sub.add_parser("build", help="the pretrained model rebuilt for R x R inputs (no TensorFlow needed)")
+    p = sub.add_parser('zoo', help='build models for other input resolutions')
+    zoo_sub = p.add_subparsers(dest='zoo_command', required=True)
+    b = zoo_sub.add_parser(
+        'build', help='the pretrained model rebuilt for R x R inputs (no TensorFlow needed)'
+    )
     group = b.add_mutually_exclusive_group(required=True)
-    group.add_argument("--resolution", type=int, help="square input size in pixels")
-    group.add_argument("--resolutions", type=lambda text: [int(v) for v in text.split(",")],
-                       help="comma-separated list, e.g. 128,160,192,224,256,300,384")
-    b.add_argument("--max-detections", type=int, help="raise (or lower) the model's cap of 10 detections")
-    b.add_argument("--output", help="zoo directory to write into (default: the cache directory)")
+    group.add_argument('--resolution', type=int, help='square input size in pixels')
+    group.add_argument(
+        '--resolutions',
+        type=lambda text: [int(v) for v in text.split(',')],
+        help='comma-separated list, e.g. 128,160,192,224,256,300,384',
+    )
+    b.add_argument(
+        '--max-detections', type=int, help="raise (or lower) the model's cap of 10 detections"
+    )
+    b.add_argument('--output', help='zoo directory to write into (default: the cache directory)')
     source = b.add_mutually_exclusive_group()
-    source.add_argument("--source", metavar="FILE",
-                        help="any MobileNetV1-SSD .tflite with TFLite_Detection_PostProcess (labels beside it)")
-    source.add_argument("--alpha", type=float, default=zoo.DEFAULT_ENTRY.alpha,
-                        help=f"the zoo's release of this width (default {zoo.DEFAULT_ENTRY.alpha:g})")
+    source.add_argument(
+        '--source',
+        metavar='FILE',
+        help='any MobileNetV1-SSD .tflite with TFLite_Detection_PostProcess (labels beside it)',
+    )
+    source.add_argument(
+        '--alpha',
+        type=float,
+        default=zoo.DEFAULT_ENTRY.alpha,
+        help=f"the zoo's release of this width (default {zoo.DEFAULT_ENTRY.alpha:g})",
+    )
     b.set_defaults(func=cmd_zoo_build)
-    rep = zoo_sub.add_parser("report", help="MACs, latency ratio and mAP per resolution (builds in a temp dir)")
-    rep.add_argument("--resolutions", type=lambda text: [int(v) for v in text.split(",")],
-                     default=[128, 160, 192, 224, 256, 300, 384])
-    rep.add_argument("--limit", type=int, help="only the first N images of each dataset")
-    rep.add_argument("--json", help="write the results as JSON")
-    rep.add_argument("--plot", help="write a PNG of mAP against latency")
+    rep = zoo_sub.add_parser(
+        'report', help='MACs, latency ratio and mAP per resolution (builds in a temp dir)'
+    )
+    rep.add_argument(
+        '--resolutions',
+        type=lambda text: [int(v) for v in text.split(',')],
+        default=[128, 160, 192, 224, 256, 300, 384],
+    )
+    rep.add_argument('--limit', type=int, help='only the first N images of each dataset')
+    rep.add_argument('--json', help='write the results as JSON')
+    rep.add_argument('--plot', help='write a PNG of mAP against latency')
     rep.set_defaults(func=cmd_zoo_report)
 
-    p = sub.add_parser("models", help="list the model zoo and what is on this machine")
-    p.add_argument("--download", action="store_true", help="download and verify the zoo models (needs internet)")
-    p.add_argument("--model-dir", action="append", default=[], help="extra directory to search")
+    p = sub.add_parser('models', help='list the model zoo and what is on this machine')
+    p.add_argument(
+        '--download',
+        action='store_true',
+        help='download and verify the zoo models (needs internet)',
+    )
+    p.add_argument('--model-dir', action='append', default=[], help='extra directory to search')
     p.set_defaults(func=cmd_models)
     return parser
 
@@ -343,12 +469,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ModelError, zoo.ModelNotAvailableError, ModelDownloadError, DatasetError, BagError, KeyError,
-            ValueError, ImportError) as exc:
+    except (
+        ModelError,
+        zoo.ModelNotAvailableError,
+        ModelDownloadError,
+        DatasetError,
+        BagError,
+        KeyError,
+        ValueError,
+        ImportError,
+    ) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"error: {message}", file=sys.stderr)
+        print(f'error: {message}', file=sys.stderr)
         return 2
 
 
-if __name__ == "__main__":
+if __name__ == '__main__':
     sys.exit(main())

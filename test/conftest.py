@@ -1,39 +1,39 @@
 """Shared fixtures: the project's shared data (../shared, or $MOBILENET_SSD_SHARED_DIR)."""
+
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
-
-import numpy as np
-import pytest
 
 from mobilenet_ssd_ros.core.imageio import read_rgb as _read_rgb
+import numpy as np
+import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # test helpers (tflite_builder)
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("MOBILENET_SSD_SHARED_DIR", REPO.parent / "shared"))
-os.environ["MOBILENET_SSD_SHARED_DIR"] = str(SHARED)  # the zoo, the CLI and node processes read it
-MODEL_DIR = SHARED / "models" / "ssd_mobilenet_v1_1.0_quant_coco"
-SAMPLES = SHARED / "data" / "samples"
+SHARED = Path(os.environ.get('MOBILENET_SSD_SHARED_DIR', REPO.parent / 'shared'))
+os.environ['MOBILENET_SSD_SHARED_DIR'] = str(SHARED)  # the zoo, the CLI and node processes read it
+MODEL_DIR = SHARED / 'models' / 'ssd_mobilenet_v1_1.0_quant_coco'
+SAMPLES = SHARED / 'data' / 'samples'
 
 
 def pytest_configure(config):
-    if not (MODEL_DIR / "detect.tflite").is_file():
+    if not (MODEL_DIR / 'detect.tflite').is_file():
         raise pytest.UsageError(
-            f"shared data not found at {SHARED}: the tests need the pretrained model and images "
-            "(clone next to ../shared or set MOBILENET_SSD_SHARED_DIR)"
+            f'shared data not found at {SHARED}: the tests need the pretrained model and images '
+            '(clone next to ../shared or set MOBILENET_SSD_SHARED_DIR)'
         )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope='session')
 def model_path() -> Path:
-    return MODEL_DIR / "detect.tflite"
+    return MODEL_DIR / 'detect.tflite'
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope='session')
 def model_bytes(model_path) -> bytes:
     return model_path.read_bytes()
 
@@ -44,36 +44,38 @@ def read_rgb(path: Path) -> np.ndarray:
     return rgb
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope='session')
 def detector():
     from mobilenet_ssd_ros.core.detector import Detector
 
-    return Detector(MODEL_DIR / "detect.tflite", score_threshold=0.0)
+    return Detector(MODEL_DIR / 'detect.tflite', score_threshold=0.0)
 
 
 def localhost_fastdds_profile(path: Path) -> Path:
     """The package's Fast DDS profile for large images, with UDP bound to loopback so
     that test traffic never leaves this machine."""
-    ET.register_namespace("", "http://www.eprosima.com")  # Fast DDS rejects prefixed tags
-    tree = ET.parse(REPO / "config" / "fastdds_large_images.xml")
-    ns = {"d": "http://www.eprosima.com"}
-    for desc in tree.getroot().iterfind(".//d:transport_descriptor", ns):
-        if desc.findtext("d:type", namespaces=ns) == "UDPv4":
-            allow = ET.SubElement(desc, "{http://www.eprosima.com}interfaceWhiteList")
-            ET.SubElement(allow, "{http://www.eprosima.com}address").text = "127.0.0.1"
-    tree.write(path, xml_declaration=True, encoding="UTF-8")
+    ET.register_namespace('', 'http://www.eprosima.com')  # Fast DDS rejects prefixed tags
+    tree = ET.parse(REPO / 'config' / 'fastdds_large_images.xml')
+    ns = {'d': 'http://www.eprosima.com'}
+    for desc in tree.getroot().iterfind('.//d:transport_descriptor', ns):
+        if desc.findtext('d:type', namespaces=ns) == 'UDPv4':
+            allow = ET.SubElement(desc, '{http://www.eprosima.com}interfaceWhiteList')
+            ET.SubElement(allow, '{http://www.eprosima.com}address').text = '127.0.0.1'
+    tree.write(path, xml_declaration=True, encoding='UTF-8')
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope='session')
 def ros_session(tmp_path_factory):
     """Isolated DDS for this test session: localhost discovery and transports, a domain
     of its own, logs inside the test's temp folder. rclpy is initialised once."""
-    os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
-    os.environ["ROS_DOMAIN_ID"] = str(os.environ.get("TEST_ROS_DOMAIN_ID", 10 + os.getpid() % 90))
-    log_dir = tmp_path_factory.mktemp("ros_logs")
-    os.environ["ROS_LOG_DIR"] = str(log_dir)
-    os.environ["FASTDDS_DEFAULT_PROFILES_FILE"] = str(localhost_fastdds_profile(log_dir / "fastdds.xml"))
+    os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST'
+    os.environ['ROS_DOMAIN_ID'] = str(os.environ.get('TEST_ROS_DOMAIN_ID', 10 + os.getpid() % 90))
+    log_dir = tmp_path_factory.mktemp('ros_logs')
+    os.environ['ROS_LOG_DIR'] = str(log_dir)
+    os.environ['FASTDDS_DEFAULT_PROFILES_FILE'] = str(
+        localhost_fastdds_profile(log_dir / 'fastdds.xml')
+    )
     import rclpy
 
     rclpy.init()
@@ -89,8 +91,8 @@ def start_node(ros_session):
     started = []
 
     def start(**params):
-        remaps = params.pop("remaps", None)
-        ros_args = params.pop("ros_args", None)
+        remaps = params.pop('remaps', None)
+        ros_args = params.pop('ros_args', None)
         proc = NodeProcess(ros_session, params, remaps, ros_args)
         started.append(proc)
         return proc

@@ -1,15 +1,24 @@
 """Build and install this package with CMake, the way colcon lays it out (test helper)."""
+
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGE_ITEMS = ("CMakeLists.txt", "package.xml", "msg", "mobilenet_ssd_ros", "scripts", "config", "launch")
-DEV_PREFIX = REPO / ".dev" / "install"  # the vision_msgs stand-in of the development environment
+PACKAGE_ITEMS = (
+    'CMakeLists.txt',
+    'package.xml',
+    'msg',
+    'mobilenet_ssd_ros',
+    'scripts',
+    'config',
+    'launch',
+)
+DEV_PREFIX = REPO / '.dev' / 'install'  # the vision_msgs stand-in of the development environment
 
 
 def build_package(workdir: Path, testing: bool = False) -> Path:
@@ -17,22 +26,31 @@ def build_package(workdir: Path, testing: bool = False) -> Path:
 
     Builds from a copy of the sources: CMake refuses include paths inside the source
     tree, and the development venv (numpy's headers) lives inside this checkout."""
-    src = workdir / "src"
+    src = workdir / 'src'
     src.mkdir(parents=True)
-    for item in (*PACKAGE_ITEMS, "test") if testing else PACKAGE_ITEMS:
+    for item in (*PACKAGE_ITEMS, 'test') if testing else PACKAGE_ITEMS:
         if (REPO / item).is_dir():
-            shutil.copytree(REPO / item, src / item, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(REPO / item, src / item, ignore=shutil.ignore_patterns('__pycache__'))
         else:
             shutil.copy(REPO / item, src / item)
-    prefix = workdir / "install"
+    prefix = workdir / 'install'
     # The ament prefixes of this environment (tools/env.sh, or a sourced ROS install).
-    ament = [p for p in os.environ.get("AMENT_PREFIX_PATH", "").split(os.pathsep) if p]
+    ament = [p for p in os.environ.get('AMENT_PREFIX_PATH', '').split(os.pathsep) if p]
     for cmd in (
-        ["cmake", "-S", str(src), "-B", str(workdir / "build"), "-G", "Ninja",
-         f"-DBUILD_TESTING={'ON' if testing else 'OFF'}",
-         f"-DCMAKE_INSTALL_PREFIX={prefix}", f"-DCMAKE_PREFIX_PATH={';'.join(ament)}",
-         f"-DPython3_EXECUTABLE={sys.executable}"],
-        ["cmake", "--build", str(workdir / "build"), "--target", "install"],
+        [
+            'cmake',
+            '-S',
+            str(src),
+            '-B',
+            str(workdir / 'build'),
+            '-G',
+            'Ninja',
+            f'-DBUILD_TESTING={"ON" if testing else "OFF"}',
+            f'-DCMAKE_INSTALL_PREFIX={prefix}',
+            f'-DCMAKE_PREFIX_PATH={";".join(ament)}',
+            f'-DPython3_EXECUTABLE={sys.executable}',
+        ],
+        ['cmake', '--build', str(workdir / 'build'), '--target', 'install'],
     ):
         result = subprocess.run(cmd, capture_output=True, text=True)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

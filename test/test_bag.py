@@ -1,72 +1,94 @@
 """make-bag and replay: camera bags in, results bags and reports out, no middleware."""
+
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
 
+from conftest import REPO, SAMPLES, SHARED
 import cv2
+from mobilenet_ssd_ros import cli, zoo
+from mobilenet_ssd_ros.core.postprocess import DetectionFilter
+from mobilenet_ssd_ros.msg import DetectionStats
+from mobilenet_ssd_ros.offline.bag import Frame, make_bag, read_frames
+from mobilenet_ssd_ros.offline.bag_types import DEFINITIONS, typestore
+from mobilenet_ssd_ros.offline.replay import replay, simulate_worker
+from mobilenet_ssd_ros.ros.image_input import message_to_image
 import numpy as np
 import pytest
-from conftest import REPO, SAMPLES, SHARED
 from rclpy.serialization import deserialize_message
 from rosbags.rosbag2 import Reader, Writer
 from vision_msgs.msg import Detection2DArray
-
-from mobilenet_ssd_ros import cli, zoo
-from mobilenet_ssd_ros.offline.bag import Frame, make_bag, read_frames
-from mobilenet_ssd_ros.offline.replay import replay, simulate_worker
-from mobilenet_ssd_ros.offline.bag_types import DEFINITIONS, typestore
-from mobilenet_ssd_ros.ros.image_input import message_to_image
-from mobilenet_ssd_ros.msg import DetectionStats
-from mobilenet_ssd_ros.core.postprocess import DetectionFilter
 
 SAMPLE_COUNT = 10
 
 
 def run_cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mobilenet_ssd_ros", *map(str, args)], capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, '-m', 'mobilenet_ssd_ros', *map(str, args)],
+        capture_output=True,
+        text=True,
+    )
 
 
 def read_results(path):
     with Reader(path) as reader:
-        out = {"detections": [], "stats": []}
+        out = {'detections': [], 'stats': []}
         for conn, timestamp, raw in reader.messages():
-            if conn.topic == "/mobilenet_ssd/detections":
-                out["detections"].append((timestamp, deserialize_message(raw, Detection2DArray)))
-            elif conn.topic == "/mobilenet_ssd/stats":
-                out["stats"].append((timestamp, deserialize_message(raw, DetectionStats)))
+            if conn.topic == '/mobilenet_ssd/detections':
+                out['detections'].append((timestamp, deserialize_message(raw, Detection2DArray)))
+            elif conn.topic == '/mobilenet_ssd/stats':
+                out['stats'].append((timestamp, deserialize_message(raw, DetectionStats)))
         return out
 
 
-@pytest.mark.parametrize("storage", ["mcap", "sqlite3"])
-@pytest.mark.parametrize("compressed", [False, True], ids=["raw", "jpeg"])
+@pytest.mark.parametrize('storage', ['mcap', 'sqlite3'])
+@pytest.mark.parametrize('compressed', [False, True], ids=['raw', 'jpeg'])
 def test_replay_equals_the_core(tmp_path, detector, storage, compressed):
-    bag, out = tmp_path / "camera", tmp_path / "results"
-    args = ["make-bag", SAMPLES, "--output", bag, "--storage", storage, "--rate", "5"]
-    assert run_cli(*args, *(["--compressed"] if compressed else [])).returncode == 0
-    result = run_cli("replay", bag, "--output", out, "--every-frame", "--storage", storage)
+    bag, out = tmp_path / 'camera', tmp_path / 'results'
+    args = ['make-bag', SAMPLES, '--output', bag, '--storage', storage, '--rate', '5']
+    assert run_cli(*args, *(['--compressed'] if compressed else [])).returncode == 0
+    result = run_cli('replay', bag, '--output', out, '--every-frame', '--storage', storage)
     assert result.returncode == 0, result.stderr
-    assert re.search(rf"frames {SAMPLE_COUNT}\s+processed {SAMPLE_COUNT}\s+dropped 0", result.stdout)
+    assert re.search(
+        rf'frames {SAMPLE_COUNT}\s+processed {SAMPLE_COUNT}\s+dropped 0', result.stdout
+    )
     frames = list(read_frames(bag))
     results = read_results(out)
-    assert len(results["detections"]) == len(results["stats"]) == SAMPLE_COUNT
+    assert len(results['detections']) == len(results['stats']) == SAMPLE_COUNT
     keep = DetectionFilter(score_threshold=0.5)
-    for frame, (timestamp, msg), (_, stats) in zip(frames, results["detections"], results["stats"], strict=True):
+    for frame, (timestamp, msg), (_, stats) in zip(
+        frames, results['detections'], results['stats'], strict=True
+    ):
         assert timestamp == frame.timestamp  # original bag time
-        assert (msg.header.stamp.sec, msg.header.stamp.nanosec) == (frame.msg.header.stamp.sec,
-                                                                      frame.msg.header.stamp.nanosec)
-        assert msg.header.frame_id == "camera"
+        assert (msg.header.stamp.sec, msg.header.stamp.nanosec) == (
+            frame.msg.header.stamp.sec,
+            frame.msg.header.stamp.nanosec,
+        )
+        assert msg.header.frame_id == 'camera'
         expected = detector.detect(message_to_image(frame.msg), keep)
-        got = [(d.results[0].hypothesis.class_id, d.results[0].hypothesis.score,
-                d.bbox.center.position.x, d.bbox.center.position.y, d.bbox.size_x, d.bbox.size_y)
-               for d in msg.detections]
+        got = [
+            (
+                d.results[0].hypothesis.class_id,
+                d.results[0].hypothesis.score,
+                d.bbox.center.position.x,
+                d.bbox.center.position.y,
+                d.bbox.size_x,
+                d.bbox.size_y,
+            )
+            for d in msg.detections
+        ]
         want = [(e.label, e.score, *e.bbox.center, e.bbox.width, e.bbox.height) for e in expected]
         assert [g[0] for g in got] == [w[0] for w in want]
-        assert np.allclose([g[1:] for g in got], [w[1:] for w in want], atol=1e-4) if got else not want
+        assert (
+            np.allclose([g[1:] for g in got], [w[1:] for w in want], atol=1e-4)
+            if got
+            else not want
+        )
         assert stats.num_detections == len(expected) and stats.inference_ms > 0
-    per_class = re.search(r"detections per class: (.*)", result.stdout).group(1)
-    assert "dog 2" in per_class and "person" in per_class
+    per_class = re.search(r'detections per class: (.*)', result.stdout).group(1)
+    assert 'dog 2' in per_class and 'person' in per_class
 
 
 def test_simulated_worker_keeps_the_newest_frame_like_the_node():
@@ -75,7 +97,7 @@ def test_simulated_worker_keeps_the_newest_frame_like_the_node():
     waiting one: 0 runs 0-25 (1 waits, 2 replaces it), 2 runs 25-50 (3 waits, 4 replaces
     it), 4 runs 50-75, 6 runs 75-100. (Dropping every frame that arrives while busy would
     process 0, 3 and 6 instead.)"""
-    frames = [Frame(i, i * 10_000_000, "/image", None) for i in range(7)]
+    frames = [Frame(i, i * 10_000_000, '/image', None) for i in range(7)]
     runs = []
 
     def process(frame, start_ns, dropped_before):
@@ -91,15 +113,15 @@ def test_real_time_replay_processes_what_the_node_would(tmp_path):
     processes 251 of them (dropping every frame that arrives while busy would process
     150). Frame 6 is the first one dropped: frames 0-5 keep the worker busy until 240 ms,
     and frame 7 replaces frame 6 at 233 ms."""
-    tiny = tmp_path / "tiny.png"
+    tiny = tmp_path / 'tiny.png'
     cv2.imwrite(str(tiny), np.full((48, 64, 3), 90, np.uint8))
-    bag, out = tmp_path / "camera", tmp_path / "results"
+    bag, out = tmp_path / 'camera', tmp_path / 'results'
     make_bag([tiny] * 300, bag, rate=30.0)
     report = replay(bag, out, zoo.open_detector(num_threads=1), frame_ms=40.0)
     assert (report.frames, report.processed, report.dropped) == (300, 251, 49)
     assert report.processed_indices[:8] == [0, 1, 2, 3, 4, 5, 7, 8]
     assert report.processed_indices[-1] == 299  # the last frame waits for its turn, never lost
-    stats = [s for _, s in read_results(out)["stats"]]
+    stats = [s for _, s in read_results(out)['stats']]
     assert len(stats) == 251 and sum(s.frames_dropped for s in stats) == 49
     # latency_ms: stamp to (simulated) publication, as in the node: 40 ms for frame 0;
     # frame 1 (stamped at 33.3 ms) starts at 40 ms and is published at 80 ms.
@@ -112,64 +134,109 @@ def _bag_with_corrupt_frame(path, bad_index: int, count: int = 6):
     store = typestore()
     t = store.types
     with Writer(path, version=9) as writer:
-        conn = writer.add_connection("/cam/image", "sensor_msgs/msg/Image", typestore=store)
+        conn = writer.add_connection('/cam/image', 'sensor_msgs/msg/Image', typestore=store)
         for i in range(count):
             rgb = np.full((48, 64, 3), 40 * i, np.uint8)
             data = rgb.reshape(-1)[: 100 if i == bad_index else None]
-            msg = t["sensor_msgs/msg/Image"](
-                header=t["std_msgs/msg/Header"](stamp=t["builtin_interfaces/msg/Time"](sec=i, nanosec=0),
-                                                frame_id="cam"),
-                height=48, width=64, encoding="rgb8", is_bigendian=0, step=64 * 3, data=data)
-            writer.write(conn, i * 1_000_000_000, store.serialize_cdr(msg, "sensor_msgs/msg/Image"))
+            msg = t['sensor_msgs/msg/Image'](
+                header=t['std_msgs/msg/Header'](
+                    stamp=t['builtin_interfaces/msg/Time'](sec=i, nanosec=0), frame_id='cam'
+                ),
+                height=48,
+                width=64,
+                encoding='rgb8',
+                is_bigendian=0,
+                step=64 * 3,
+                data=data,
+            )
+            writer.write(
+                conn, i * 1_000_000_000, store.serialize_cdr(msg, 'sensor_msgs/msg/Image')
+            )
 
 
 def test_corrupt_frame_stops_with_an_error_and_keeps_earlier_results(tmp_path):
-    bag, out = tmp_path / "corrupt", tmp_path / "results"
+    bag, out = tmp_path / 'corrupt', tmp_path / 'results'
     _bag_with_corrupt_frame(bag, bad_index=3)
-    result = run_cli("replay", bag, "--output", out, "--every-frame")
+    result = run_cli('replay', bag, '--output', out, '--every-frame')
     assert result.returncode == 1
-    assert "frame 3 (t=3000000000 ns): data has 100 bytes, step x height needs 9216" in result.stderr
-    assert "processed 3" in result.stdout
-    kept = read_results(out)["detections"]
+    assert (
+        'frame 3 (t=3000000000 ns): data has 100 bytes, step x height needs 9216' in result.stderr
+    )
+    assert 'processed 3' in result.stdout
+    kept = read_results(out)['detections']
     assert [ts for ts, _ in kept] == [0, 1_000_000_000, 2_000_000_000]
 
 
 def test_missing_topic_and_missing_bag_are_clear(tmp_path):
-    bag = tmp_path / "camera"
-    assert run_cli("make-bag", SAMPLES / "pets.jpg", "--output", bag).returncode == 0
-    result = run_cli("replay", bag, "--output", tmp_path / "out", "--topic", "/nope")
+    bag = tmp_path / 'camera'
+    assert run_cli('make-bag', SAMPLES / 'pets.jpg', '--output', bag).returncode == 0
+    result = run_cli('replay', bag, '--output', tmp_path / 'out', '--topic', '/nope')
     assert result.returncode == 2
     assert "no image topic '/nope'; image topics: /camera/image_raw" in result.stderr
-    assert not (tmp_path / "out").exists()
-    result = run_cli("replay", tmp_path / "absent", "--output", tmp_path / "out2")
-    assert result.returncode == 2 and "no such bag" in result.stderr
-    result = run_cli("make-bag", SAMPLES / "pets.jpg", "--output", bag)
-    assert result.returncode == 2 and "exists" in result.stderr
+    assert not (tmp_path / 'out').exists()
+    result = run_cli('replay', tmp_path / 'absent', '--output', tmp_path / 'out2')
+    assert result.returncode == 2 and 'no such bag' in result.stderr
+    result = run_cli('make-bag', SAMPLES / 'pets.jpg', '--output', bag)
+    assert result.returncode == 2 and 'exists' in result.stderr
 
 
 def test_replay_reports_map_like_eval(tmp_path, capsys):
     """Frames made from a labeled set, replayed with its ground truth, score exactly what
     `eval` scores on the images themselves (same model, same threshold)."""
-    data = SHARED / "data" / "pennfudan_dev"
-    bag = tmp_path / "peds"
-    assert cli.main(["make-bag", str(data / "PNGImages"), "--output", str(bag), "--storage", "sqlite3"]) == 0
-    assert cli.main(["replay", str(bag), "--output", str(tmp_path / "r"), "--every-frame", "--threshold", "0",
-                     "--ground-truth", str(data), "--format", "pennfudan"]) == 0
-    replayed = re.search(r"mAP@\[\.5:\.95\] ([\d.]+)\s+mAP@\.5 ([\d.]+)", capsys.readouterr().out).groups()
-    assert cli.main(["eval", "--dataset", str(data), "--format", "pennfudan", "--threshold", "0"]) == 0
-    evaluated = re.search(r"mAP@\[\.5:\.95\] ([\d.]+)\s+mAP@\.5 ([\d.]+)", capsys.readouterr().out).groups()
+    data = SHARED / 'data' / 'pennfudan_dev'
+    bag = tmp_path / 'peds'
+    assert (
+        cli.main(
+            ['make-bag', str(data / 'PNGImages'), '--output', str(bag), '--storage', 'sqlite3']
+        )
+        == 0
+    )
+    assert (
+        cli.main(
+            [
+                'replay',
+                str(bag),
+                '--output',
+                str(tmp_path / 'r'),
+                '--every-frame',
+                '--threshold',
+                '0',
+                '--ground-truth',
+                str(data),
+                '--format',
+                'pennfudan',
+            ]
+        )
+        == 0
+    )
+    replayed = re.search(
+        r'mAP@\[\.5:\.95\] ([\d.]+)\s+mAP@\.5 ([\d.]+)', capsys.readouterr().out
+    ).groups()
+    assert (
+        cli.main(['eval', '--dataset', str(data), '--format', 'pennfudan', '--threshold', '0'])
+        == 0
+    )
+    evaluated = re.search(
+        r'mAP@\[\.5:\.95\] ([\d.]+)\s+mAP@\.5 ([\d.]+)', capsys.readouterr().out
+    ).groups()
     assert replayed == evaluated
     assert float(replayed[1]) > 0.8
 
 
 def _fields(text: str) -> list[str]:
-    lines = [line.split("#")[0].strip() for line in text.splitlines()]
-    return [" ".join(line.split()) for line in lines if line]
+    lines = [line.split('#')[0].strip() for line in text.splitlines()]
+    return [' '.join(line.split()) for line in lines if line]
 
 
-@pytest.mark.parametrize("name", sorted(DEFINITIONS))
+@pytest.mark.parametrize('name', sorted(DEFINITIONS))
 def test_bag_definitions_match_the_msg_files(name):
-    package, _, msg = name.split("/")
-    root = REPO / "msg" if package == "mobilenet_ssd_ros" else REPO / "interfaces" / "vision_msgs" / "msg"
-    normalize = lambda fields: [f.replace("vision_msgs/", "") for f in fields]  # noqa: E731
-    assert normalize(_fields(DEFINITIONS[name])) == normalize(_fields((root / f"{msg}.msg").read_text()))
+    package, _, msg = name.split('/')
+    root = (
+        REPO / 'msg'
+        if package == 'mobilenet_ssd_ros'
+        else REPO / 'interfaces' / 'vision_msgs' / 'msg'
+    )
+    normalize = lambda fields: [f.replace('vision_msgs/', '') for f in fields]  # noqa: E731
+    assert normalize(_fields(DEFINITIONS[name])) == normalize(
+        _fields((root / f'{msg}.msg').read_text())
+    )

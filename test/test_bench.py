@@ -1,5 +1,6 @@
 """Benchmarks in smoke mode: every suite runs, prints its table, writes JSON and plots
 with finite, positive ratios. No absolute time is asserted anywhere."""
+
 from __future__ import annotations
 
 import json
@@ -7,59 +8,82 @@ import math
 import subprocess
 import sys
 
+from mobilenet_ssd_ros.zoo.graph import graph_stats
 import pytest
 
-from mobilenet_ssd_ros.zoo.graph import graph_stats
 
-
-def _ratios(obj, path=""):
+def _ratios(obj, path=''):
     """Every value whose key says it is a ratio, anywhere in the result tree."""
     if isinstance(obj, dict):
         for k, v in obj.items():
-            if "ratio" in k or "_over_" in k:
-                yield f"{path}/{k}", v
+            if 'ratio' in k or '_over_' in k:
+                yield f'{path}/{k}', v
             else:
-                yield from _ratios(v, f"{path}/{k}")
+                yield from _ratios(v, f'{path}/{k}')
     elif isinstance(obj, list):
         for i, v in enumerate(obj):
-            yield from _ratios(v, f"{path}/{i}")
+            yield from _ratios(v, f'{path}/{i}')
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope='module')
 def smoke(tmp_path_factory):
-    out = tmp_path_factory.mktemp("bench")
+    out = tmp_path_factory.mktemp('bench')
     result = subprocess.run(
-        [sys.executable, "-m", "mobilenet_ssd_ros", "bench", "--suite", "all", "--smoke",
-         "--json", str(out / "results.json"), "--plots", str(out)],
-        capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            '-m',
+            'mobilenet_ssd_ros',
+            'bench',
+            '--suite',
+            'all',
+            '--smoke',
+            '--json',
+            str(out / 'results.json'),
+            '--plots',
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
-    return out, result.stdout, json.loads((out / "results.json").read_text())
+    return out, result.stdout, json.loads((out / 'results.json').read_text())
 
 
 def test_tables_are_printed(smoke):
     _, stdout, _ = smoke
-    for header in ("core suite:", "ours/invoke", "ours/ref", "sweep suite", "GMACs", "node suite:",
-                   "ours_rgb8_saturated", "naive_rgb8_saturated", "soak suite:", "CPU while inactive"):
+    for header in (
+        'core suite:',
+        'ours/invoke',
+        'ours/ref',
+        'sweep suite',
+        'GMACs',
+        'node suite:',
+        'ours_rgb8_saturated',
+        'naive_rgb8_saturated',
+        'soak suite:',
+        'CPU while inactive',
+    ):
         assert header in stdout
 
 
 def test_json_has_every_suite_with_finite_positive_ratios(smoke):
     _, _, results = smoke
-    assert results["smoke"] is True
-    assert {"core", "sweep", "node", "soak"} <= set(results)
+    assert results['smoke'] is True
+    assert {'core', 'sweep', 'node', 'soak'} <= set(results)
     ratios = list(_ratios(results))
     assert len(ratios) > 20
     for path, value in ratios:
         assert isinstance(value, float) and math.isfinite(value) and value > 0, (path, value)
-    assert results["node"]["scenarios"]["ours_rgb8"]["received"] > 0
-    assert results["soak"]["frames_processed"] > 0
-    assert results["soak"]["inactive_cpu_percent_of_core"] >= 0
+    assert results['node']['scenarios']['ours_rgb8']['received'] > 0
+    assert results['soak']['frames_processed'] > 0
+    assert results['soak']['inactive_cpu_percent_of_core'] >= 0
 
 
 def test_plots_are_pngs(smoke):
     out, _, _ = smoke
-    for name in ("core", "sweep", "node"):
-        assert (out / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for name in ('core', 'sweep', 'node'):
+        assert (out / f'{name}.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
 
 
 def test_graph_stats_of_the_pretrained_model(model_path):

@@ -1,4 +1,5 @@
 """The mobilenet-ssd command line as a user runs it."""
+
 from __future__ import annotations
 
 import json
@@ -7,72 +8,96 @@ import shutil
 import subprocess
 import sys
 
-import cv2
 from conftest import SAMPLES
-
+import cv2
 from mobilenet_ssd_ros import cli
 
 
 def test_detect_json_and_annotations(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "mobilenet_ssd_ros", "detect", str(SAMPLES), "--json", "--annotate", str(tmp_path)],
-        capture_output=True, text=True, check=True)
-    records = {os.path.basename(r["image"]): r for r in map(json.loads, out.stdout.splitlines())}
+        [
+            sys.executable,
+            '-m',
+            'mobilenet_ssd_ros',
+            'detect',
+            str(SAMPLES),
+            '--json',
+            '--annotate',
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    records = {os.path.basename(r['image']): r for r in map(json.loads, out.stdout.splitlines())}
     assert len(records) == 10
-    assert "person" in {d["label"] for d in records["grace_hopper.bmp"]["detections"]}
-    assert {d["label"] for d in records["pets.jpg"]["detections"]} == {"dog"}
-    assert all(d["score"] >= 0.5 for r in records.values() for d in r["detections"])
-    assert "detect/invoke" in out.stderr
-    annotated = cv2.imread(str(tmp_path / "pets.jpg"))
+    assert 'person' in {d['label'] for d in records['grace_hopper.bmp']['detections']}
+    assert {d['label'] for d in records['pets.jpg']['detections']} == {'dog'}
+    assert all(d['score'] >= 0.5 for r in records.values() for d in r['detections'])
+    assert 'detect/invoke' in out.stderr
+    annotated = cv2.imread(str(tmp_path / 'pets.jpg'))
     assert annotated.shape == (430, 512, 3)
-    assert not (annotated == cv2.imread(str(SAMPLES / "pets.jpg"))).all()
+    assert not (annotated == cv2.imread(str(SAMPLES / 'pets.jpg'))).all()
 
 
 def test_detect_text_output_with_filters(capsys):
-    assert cli.main(["detect", str(SAMPLES / "grace_hopper.bmp"), "--classes", "tie", "--threshold", "0.4"]) == 0
+    assert (
+        cli.main(
+            ['detect', str(SAMPLES / 'grace_hopper.bmp'), '--classes', 'tie', '--threshold', '0.4']
+        )
+        == 0
+    )
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].endswith("grace_hopper.bmp: 2 detection(s)")
-    assert all(line.split()[0] == "tie" for line in lines[1:])
+    assert lines[0].endswith('grace_hopper.bmp: 2 detection(s)')
+    assert all(line.split()[0] == 'tie' for line in lines[1:])
 
 
 def test_errors_are_reported_with_exit_codes(tmp_path, capsys):
-    assert cli.main(["detect", str(SAMPLES / "cat.bmp"), "--model", str(tmp_path / "none.tflite")]) == 2
-    assert "none.tflite: model file not found" in capsys.readouterr().err
-    assert cli.main(["detect", str(SAMPLES / "cat.bmp"), "--classes", "kat"]) == 2
+    assert (
+        cli.main(['detect', str(SAMPLES / 'cat.bmp'), '--model', str(tmp_path / 'none.tflite')])
+        == 2
+    )
+    assert 'none.tflite: model file not found' in capsys.readouterr().err
+    assert cli.main(['detect', str(SAMPLES / 'cat.bmp'), '--classes', 'kat']) == 2
     assert "unknown label(s) 'kat'" in capsys.readouterr().err
-    assert cli.main(["detect", str(SAMPLES / "cat.bmp"), "--alpha", "0.25"]) == 2
+    assert cli.main(['detect', str(SAMPLES / 'cat.bmp'), '--alpha', '0.25']) == 2
     err = capsys.readouterr().err
-    assert "no model (alpha 0.25, resolution 300) on this machine; available here: (alpha 0.75, resolution 300)" in err
-    assert "no model of width 0.25 is known" in err
-    broken = tmp_path / "broken.jpg"
-    broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
-    assert cli.main(["detect", str(broken), str(SAMPLES / "cat.bmp")]) == 1
+    assert (
+        'no model (alpha 0.25, resolution 300) on this machine; available here: (alpha 0.75, '
+        'resolution 300)' in err
+    )
+    assert 'no model of width 0.25 is known' in err
+    broken = tmp_path / 'broken.jpg'
+    broken.write_bytes(b'\xff\xd8\xff\xe0 not really a jpeg')
+    assert cli.main(['detect', str(broken), str(SAMPLES / 'cat.bmp')]) == 1
     captured = capsys.readouterr()
-    assert "broken.jpg: not a readable image" in captured.err and "cat.bmp: " in captured.out
+    assert 'broken.jpg: not a readable image' in captured.err and 'cat.bmp: ' in captured.out
 
 
 def test_models_lists_the_zoo_by_measured_width(capsys, monkeypatch, tmp_path):
-    monkeypatch.setenv("MOBILENET_SSD_MODEL_DIR", str(tmp_path / "cache"))
-    assert cli.main(["models"]) == 0
+    monkeypatch.setenv('MOBILENET_SSD_MODEL_DIR', str(tmp_path / 'cache'))
+    assert cli.main(['models']) == 0
     lines = capsys.readouterr().out.splitlines()
-    release = next(line for line in lines if "ssd_mobilenet_v1_1.0_quant_coco" in line)
-    assert release.startswith("(alpha 0.75, resolution 300)") and release.endswith("detect.tflite")
-    coral = next(line for line in lines if "ssd_mobilenet_v1_coco_quant_postprocess" in line)
-    assert coral.startswith("(alpha 1, resolution 300)") and "not on this machine" in coral
-    assert lines[-1] == "available here: (alpha 0.75, resolution 300)"
+    release = next(line for line in lines if 'ssd_mobilenet_v1_1.0_quant_coco' in line)
+    assert release.startswith('(alpha 0.75, resolution 300)') and release.endswith('detect.tflite')
+    coral = next(line for line in lines if 'ssd_mobilenet_v1_coco_quant_postprocess' in line)
+    assert coral.startswith('(alpha 1, resolution 300)') and 'not on this machine' in coral
+    assert lines[-1] == 'available here: (alpha 0.75, resolution 300)'
 
 
 def test_models_fails_when_the_default_model_is_missing(capsys, monkeypatch, tmp_path):
-    monkeypatch.setenv("MOBILENET_SSD_MODEL_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("MOBILENET_SSD_SHARED_DIR")
-    assert cli.main(["models"]) == 1
+    monkeypatch.setenv('MOBILENET_SSD_MODEL_DIR', str(tmp_path / 'cache'))
+    monkeypatch.delenv('MOBILENET_SSD_SHARED_DIR')
+    assert cli.main(['models']) == 1
     captured = capsys.readouterr()
-    assert "available here: none" in captured.out
-    assert "the default model ssd_mobilenet_v1_1.0_quant_coco is not on this machine" in captured.err
+    assert 'available here: none' in captured.out
+    assert (
+        'the default model ssd_mobilenet_v1_1.0_quant_coco is not on this machine' in captured.err
+    )
 
 
 def test_console_script_is_installed():
-    script = shutil.which("mobilenet-ssd")
-    assert script, "the mobilenet-ssd console script is not on PATH"
-    out = subprocess.run([script, "--help"], capture_output=True, text=True, check=True).stdout
-    assert "detect" in out and "eval" in out and "models" in out
+    script = shutil.which('mobilenet-ssd')
+    assert script, 'the mobilenet-ssd console script is not on PATH'
+    out = subprocess.run([script, '--help'], capture_output=True, text=True, check=True).stdout
+    assert 'detect' in out and 'eval' in out and 'models' in out

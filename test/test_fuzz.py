@@ -11,33 +11,48 @@ FUZZ_SCALE=N multiplies the message and request counts (default 1: 2,100 message
 parameter sets, 60 transitions);
 FUZZ_SEED=S changes the seed (default fixed, so a failure can be replayed).
 """
+
 from __future__ import annotations
 
-import copy
 import math
 import os
 import random
 import threading
 import time
 
+from conftest import read_rgb, SAMPLES
 import cv2
-import numpy as np
-from conftest import SAMPLES, read_rgb
 from diagnostic_msgs.msg import DiagnosticArray
-from ros_harness import NODE, image_msg, jpeg_msg, wait_for
+from mobilenet_ssd_ros.ros.image_input import SUPPORTED_ENCODINGS
+from mobilenet_ssd_ros.ros.node import PARAMETERS
+import numpy as np
+from ros_harness import image_msg, jpeg_msg, NODE, wait_for
 from sensor_msgs.msg import CompressedImage, Image
 from test_hardening import diagnostics_value, two_dogs
 from test_image_input import jpeg_claiming, png_bomb
 from vision_msgs.msg import Detection2DArray
 
-from mobilenet_ssd_ros.ros.image_input import SUPPORTED_ENCODINGS
-from mobilenet_ssd_ros.ros.node import PARAMETERS
-
-SCALE = int(os.environ.get("FUZZ_SCALE", "1"))
-SEED = int(os.environ.get("FUZZ_SEED", "20261129"))
-PETS = read_rgb(SAMPLES / "pets.jpg")
-OTHER_ENCODINGS = ("mono16", "16UC1", "32FC1", "32FC3", "16UC3", "8UC3", "8UC4", "rgb16", "bgra16",
-                   "bayer_rggb16", "64FC1", "weird", "", "jpeg", "nv24", "8UC9" * 20)
+SCALE = int(os.environ.get('FUZZ_SCALE', '1'))
+SEED = int(os.environ.get('FUZZ_SEED', '20261129'))
+PETS = read_rgb(SAMPLES / 'pets.jpg')
+OTHER_ENCODINGS = (
+    'mono16',
+    '16UC1',
+    '32FC1',
+    '32FC3',
+    '16UC3',
+    '8UC3',
+    '8UC4',
+    'rgb16',
+    'bgra16',
+    'bayer_rggb16',
+    '64FC1',
+    'weird',
+    '',
+    'jpeg',
+    'nv24',
+    '8UC9' * 20,
+)
 MAX_RSS_GROWTH_MB = 300  # a Pi 4 has 4 GB; the bomb alone would take 1.9 GB if decoded
 
 
@@ -48,38 +63,61 @@ def malformed_image(rng: random.Random, good: Image) -> Image:
     width = rng.choice([0, 1, 2, 3, 31, 64, 640, 1 << 16, rng.randrange(1, 400)])
     height = rng.choice([0, 1, 2, 5, 48, 480, 1 << 16, rng.randrange(1, 300)])
     channels = rng.choice([1, 2, 3, 4, 12])
-    step = rng.choice([0, width, width * channels, width * channels + rng.randrange(1, 64), 1 << 31])
-    size = min(rng.choice([0, 7, step * height // 2, step * height, step * height + 13, 300_000]), 3_000_000)
-    msg = Image(header=good.header, height=height, width=width, encoding=encoding,
-                is_bigendian=rng.choice([0, 1]), step=step % (1 << 32))
+    step = rng.choice(
+        [0, width, width * channels, width * channels + rng.randrange(1, 64), 1 << 31]
+    )
+    size = min(
+        rng.choice([0, 7, step * height // 2, step * height, step * height + 13, 300_000]),
+        3_000_000,
+    )
+    msg = Image(
+        header=good.header,
+        height=height,
+        width=width,
+        encoding=encoding,
+        is_bigendian=rng.choice([0, 1]),
+        step=step % (1 << 32),
+    )
     msg.data = rng.randbytes(size) if rng.random() < 0.3 else bytes(size)
     return msg
 
 
 def malformed_compressed(rng: random.Random, jpeg: bytes, png: bytes) -> CompressedImage:
-    kind = rng.choice(["truncated_jpeg", "truncated_png", "garbage", "zeroed_middle", "header_only", "huge_header",
-                       "empty", "odd_format", "one_pixel"])
-    fmt = "jpeg"
-    if kind == "truncated_jpeg":
+    kind = rng.choice(
+        [
+            'truncated_jpeg',
+            'truncated_png',
+            'garbage',
+            'zeroed_middle',
+            'header_only',
+            'huge_header',
+            'empty',
+            'odd_format',
+            'one_pixel',
+        ]
+    )
+    fmt = 'jpeg'
+    if kind == 'truncated_jpeg':
         data = jpeg[: rng.randrange(1, len(jpeg))]
-    elif kind == "truncated_png":
-        data, fmt = png[: rng.randrange(1, len(png))], "png"
-    elif kind == "garbage":
+    elif kind == 'truncated_png':
+        data, fmt = png[: rng.randrange(1, len(png))], 'png'
+    elif kind == 'garbage':
         data = rng.randbytes(rng.randrange(1, 5000))
-    elif kind == "zeroed_middle":
+    elif kind == 'zeroed_middle':
         start = rng.randrange(100, len(jpeg) - 600)
-        data = jpeg[:start] + bytes(500) + jpeg[start + 500:]
-    elif kind == "header_only":
+        end = start + 500
+        data = jpeg[:start] + bytes(end - start) + jpeg[end:]
+    elif kind == 'header_only':
         data = jpeg[:600]
-    elif kind == "huge_header":
+    elif kind == 'huge_header':
         data = jpeg_claiming(rng.choice([20000, 65000]), rng.choice([20000, 65000]))
-    elif kind == "empty":
-        data = b""
-    elif kind == "odd_format":
-        data, fmt = jpeg, rng.choice(["", "rgb8; jpeg compressed bgr8", "x" * 500, "png"])
+    elif kind == 'empty':
+        data = b''
+    elif kind == 'odd_format':
+        data, fmt = jpeg, rng.choice(['', 'rgb8; jpeg compressed bgr8', 'x' * 500, 'png'])
     else:
-        ok, buf = cv2.imencode(".png", np.zeros((1, 1, 3), np.uint8))
-        data, fmt = buf.tobytes(), "png"
+        ok, buf = cv2.imencode('.png', np.zeros((1, 1, 3), np.uint8))
+        data, fmt = buf.tobytes(), 'png'
     msg = CompressedImage(format=fmt)
     msg.data = data
     return msg
@@ -87,54 +125,83 @@ def malformed_compressed(rng: random.Random, jpeg: bytes, png: bytes) -> Compres
 
 def abusive_parameters(rng: random.Random, tmp_path) -> dict:
     """One parameter set a user's worst day could send."""
-    huge = tmp_path / "huge.bin"
+    huge = tmp_path / 'huge.bin'
     if not huge.exists():
-        with open(huge, "wb") as f:
+        with open(huge, 'wb') as f:
             f.truncate(1 << 30)
-    paths = ["/nonexistent", str(tmp_path), "/proc/self/mem", "/dev/zero", "/dev/null", "/etc/passwd", str(huge),
-             "a" * 5000, "/x/" + "b" * 300 + "/m.tflite", ""]
+    paths = [
+        '/nonexistent',
+        str(tmp_path),
+        '/proc/self/mem',
+        '/dev/zero',
+        '/dev/null',
+        '/etc/passwd',
+        str(huge),
+        'a' * 5000,
+        '/x/' + 'b' * 300 + '/m.tflite',
+        '',
+    ]
     name = rng.choice(sorted(PARAMETERS))
-    value = rng.choice({
-        "alpha": [0.5, 1.0, math.nan, math.inf, -1.0, 0.75, "wide"],
-        "resolution": [0, 96, -300, 10 ** 9, 300, "big"],
-        "model": paths, "labels": paths,
-        "score_threshold": [-0.1, 1.5, math.nan, 0.5, "high"],
-        "classes": [[f"unicorn{i}" for i in range(10_000)], ["", " "], ["person", "persn"], ["🐕"] * 50],
-        "max_detections": [-1, 10 ** 6, 0, "many"],
-        "num_threads": [-3, 10 ** 4, 0, 1.5],
-        "use_xnnpack": ["yes", 2],
-        "input_compressed": ["no", 5],
-        "qos_reliability": ["sometimes", "", "reliable" * 100, 3],
-        "qos_depth": [0, -1, 10 ** 6],
-        "publish_debug_image": ["sure", 0.5],
-        "max_image_pixels": [0, -5, 10 ** 12, "lots"],
-        "cameras": [["a", "a"], ["bad name!"], []],
-        "autostart": [False, True],
-    }[name])
+    value = rng.choice(
+        {
+            'alpha': [0.5, 1.0, math.nan, math.inf, -1.0, 0.75, 'wide'],
+            'resolution': [0, 96, -300, 10**9, 300, 'big'],
+            'model': paths,
+            'labels': paths,
+            'score_threshold': [-0.1, 1.5, math.nan, 0.5, 'high'],
+            'classes': [
+                [f'unicorn{i}' for i in range(10_000)],
+                ['', ' '],
+                ['person', 'persn'],
+                ['🐕'] * 50,
+            ],
+            'max_detections': [-1, 10**6, 0, 'many'],
+            'num_threads': [-3, 10**4, 0, 1.5],
+            'use_xnnpack': ['yes', 2],
+            'input_compressed': ['no', 5],
+            'qos_reliability': ['sometimes', '', 'reliable' * 100, 3],
+            'qos_depth': [0, -1, 10**6],
+            'publish_debug_image': ['sure', 0.5],
+            'max_image_pixels': [0, -5, 10**12, 'lots'],
+            'cameras': [['a', 'a'], ['bad name!'], []],
+            'autostart': [False, True],
+        }[name]
+    )
     return {name: value}
 
 
-DEFAULTS = {"alpha": 0.75, "resolution": 300, "model": "", "labels": "", "score_threshold": 0.5, "classes": [],
-            "max_detections": 0, "publish_debug_image": True, "max_image_pixels": PARAMETERS["max_image_pixels"][0],
-            "input_compressed": False, "qos_reliability": "reliable", "qos_depth": 10}
+DEFAULTS = {
+    'alpha': 0.75,
+    'resolution': 300,
+    'model': '',
+    'labels': '',
+    'score_threshold': 0.5,
+    'classes': [],
+    'max_detections': 0,
+    'publish_debug_image': True,
+    'max_image_pixels': PARAMETERS['max_image_pixels'][0],
+    'input_compressed': False,
+    'qos_reliability': 'reliable',
+    'qos_depth': 10,
+}
 
 
 def assert_healthy(node, client, pub, received, baseline_mb: float, probe=None) -> None:
     assert node.alive()
     start = time.monotonic()
     client.state()
-    assert time.monotonic() - start < 2.0, "the lifecycle service took more than 2 s to answer"
+    assert time.monotonic() - start < 2.0, 'the lifecycle service took more than 2 s to answer'
     two_dogs(client, pub, received, probe)
     assert node.rss_mb() - baseline_mb < MAX_RSS_GROWTH_MB, (node.rss_mb(), baseline_mb)
 
 
 def test_fuzz_raw_images_parameters_and_a_lifecycle_storm(start_node, client, tmp_path):
     rng = random.Random(SEED)
-    node = start_node(autostart=True, qos_reliability="reliable", qos_depth=10)
+    node = start_node(autostart=True, qos_reliability='reliable', qos_depth=10)
     client.wait_for_node()
-    pub = client.wait_for_subscriber("/image", reliable=True)
-    received = client.collect(f"/{NODE}/detections", Detection2DArray)
-    diagnostics = client.collect("/diagnostics", DiagnosticArray)
+    pub = client.wait_for_subscriber('/image', reliable=True)
+    received = client.collect(f'/{NODE}/detections', Detection2DArray)
+    diagnostics = client.collect('/diagnostics', DiagnosticArray)
     two_dogs(client, pub, received)
     baseline = node.rss_mb()
     good = image_msg(cv2.resize(PETS, (160, 120)))
@@ -142,8 +209,10 @@ def test_fuzz_raw_images_parameters_and_a_lifecycle_storm(start_node, client, tm
         pub.publish(good if rng.random() < 0.1 else malformed_image(rng, good))
     for _ in range(150 * SCALE):
         for result in client.set_params(**abusive_parameters(rng, tmp_path)):
-            assert result.successful or result.reason.strip(), "a rejection without a reason"
-    assert all(r.successful for r in client.set_params(**DEFAULTS)), "the defaults are accepted again"
+            assert result.successful or result.reason.strip(), 'a rejection without a reason'
+    assert all(r.successful for r in client.set_params(**DEFAULTS)), (
+        'the defaults are accepted again'
+    )
     streaming = True
 
     def stream():
@@ -156,41 +225,64 @@ def test_fuzz_raw_images_parameters_and_a_lifecycle_storm(start_node, client, tm
     try:
         state = client.state()
         for _ in range(60 * SCALE):  # a storm of legal transitions, chosen at random
-            step = rng.choice({"active": ["deactivate"], "inactive": ["activate", "cleanup"],
-                               "unconfigured": ["configure"]}[state])
+            step = rng.choice(
+                {
+                    'active': ['deactivate'],
+                    'inactive': ['activate', 'cleanup'],
+                    'unconfigured': ['configure'],
+                }[state]
+            )
             assert client.transition(step), (state, step)
             state = client.state()
-        for step in {"inactive": ["activate"], "unconfigured": ["configure", "activate"]}.get(state, []):
+        for step in {'inactive': ['activate'], 'unconfigured': ['configure', 'activate']}.get(
+            state, []
+        ):
             assert client.transition(step)
     finally:
         streaming = False
         streamer.join()
     assert_healthy(node, client, pub, received, baseline)
-    errors = sum(diagnostics_value(diagnostics, key) for key in
-                 {kv.key for a in diagnostics for s in a.status for kv in s.values if kv.key.startswith("errors_")})
-    assert errors > 0  # the malformed frames were seen and counted (before the storm reset the counters)
+    errors = sum(
+        diagnostics_value(diagnostics, key)
+        for key in {
+            kv.key
+            for a in diagnostics
+            for s in a.status
+            for kv in s.values
+            if kv.key.startswith('errors_')
+        }
+    )
+    assert (
+        errors > 0
+    )  # the malformed frames were seen and counted (before the storm reset the counters)
 
 
 def test_fuzz_compressed_frames_with_a_bomb(start_node, client):
     rng = random.Random(SEED + 1)
-    node = start_node(autostart=True, input_compressed=True, qos_reliability="reliable", qos_depth=10)
+    node = start_node(
+        autostart=True, input_compressed=True, qos_reliability='reliable', qos_depth=10
+    )
     client.wait_for_node()
-    pub = client.wait_for_subscriber("/image/compressed", CompressedImage, reliable=True)
-    received = client.collect(f"/{NODE}/detections", Detection2DArray)
-    diagnostics = client.collect("/diagnostics", DiagnosticArray)
+    pub = client.wait_for_subscriber('/image/compressed', CompressedImage, reliable=True)
+    received = client.collect(f'/{NODE}/detections', Detection2DArray)
+    diagnostics = client.collect('/diagnostics', DiagnosticArray)
     probe = jpeg_msg(PETS)
     two_dogs(client, pub, received, probe)
     baseline = node.rss_mb()
-    jpeg, png = bytes(jpeg_msg(PETS).data), cv2.imencode(".png", PETS)[1].tobytes()
-    bomb = CompressedImage(format="png")
+    jpeg, png = bytes(jpeg_msg(PETS).data), cv2.imencode('.png', PETS)[1].tobytes()
+    bomb = CompressedImage(format='png')
     bomb.data = png_bomb()
     # The bomb first, on its own, until it is counted (in a flood the mailbox may drop it).
-    wait_for(lambda: pub.publish(bomb) or diagnostics_value(diagnostics, "errors_too_large") >= 1, 30,
-             "the bomb counted as too_large")
+    wait_for(
+        lambda: pub.publish(bomb) or diagnostics_value(diagnostics, 'errors_too_large') >= 1,
+        30,
+        'the bomb counted as too_large',
+    )
     for i in range(600 * SCALE):
         pub.publish(bomb if i % 100 == 50 else malformed_compressed(rng, jpeg, png))
     assert_healthy(node, client, pub, received, baseline, probe)
     log = node.log()
-    assert "Traceback" not in log
-    assert sum(1 for line in log.splitlines() if line and not line.startswith("[")) == 0, \
-        "a line that is not a ROS log line (native decoder output?) reached the log"
+    assert 'Traceback' not in log
+    assert sum(1 for line in log.splitlines() if line and not line.startswith('[')) == 0, (
+        'a line that is not a ROS log line (native decoder output?) reached the log'
+    )

@@ -1,79 +1,96 @@
 """launch_pytest tests of the launch files. They need the ROS 2 launch stack (launch,
 launch_ros, launch_pytest; a ROS install has them) and skip with that reason elsewhere."""
+
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 
+from conftest import read_rgb, SAMPLES
 import pytest
 
 launch_pytest = pytest.importorskip(
-    "launch_pytest", reason="the ROS 2 launch stack (launch_pytest, launch_ros) is not installed here")
-launch_ros = pytest.importorskip("launch_ros", reason="launch_ros is not installed here")
+    'launch_pytest',
+    reason='the ROS 2 launch stack (launch_pytest, launch_ros) is not installed here',
+)
+launch_ros = pytest.importorskip('launch_ros', reason='launch_ros is not installed here')
 
-from conftest import SAMPLES, read_rgb  # noqa: E402
-from launch import LaunchDescription  # noqa: E402
+from launch import LaunchDescription  # noqa: E402, I100 (after the importorskip guards)
 from launch.actions import IncludeLaunchDescription  # noqa: E402
 from launch.launch_description_sources import PythonLaunchDescriptionSource  # noqa: E402
 from package_build import build_package  # noqa: E402
-from ros_harness import NODE, image_msg, wait_for  # noqa: E402
+from ros_harness import image_msg, NODE, wait_for  # noqa: E402
 from vision_msgs.msg import Detection2DArray  # noqa: E402
 
-PETS = read_rgb(SAMPLES / "pets.jpg")
+PETS = read_rgb(SAMPLES / 'pets.jpg')
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope='module')
 def installed(tmp_path_factory, ros_session):
     """The package installed in an ament prefix, put first on AMENT_PREFIX_PATH so that
     launch_ros finds its executable and share files like after `colcon build`."""
-    prefix = build_package(tmp_path_factory.mktemp("ament"))
-    old = os.environ["AMENT_PREFIX_PATH"]
-    os.environ["AMENT_PREFIX_PATH"] = f"{prefix}:{old}"
+    prefix = build_package(tmp_path_factory.mktemp('ament'))
+    old = os.environ['AMENT_PREFIX_PATH']
+    os.environ['AMENT_PREFIX_PATH'] = f'{prefix}:{old}'
     yield prefix
-    os.environ["AMENT_PREFIX_PATH"] = old
+    os.environ['AMENT_PREFIX_PATH'] = old
 
 
 def _include(prefix, name: str, **arguments: str) -> IncludeLaunchDescription:
-    path = prefix / "share" / "mobilenet_ssd_ros" / "launch" / name
-    return IncludeLaunchDescription(PythonLaunchDescriptionSource(str(path)), launch_arguments=arguments.items())
+    path = prefix / 'share' / 'mobilenet_ssd_ros' / 'launch' / name
+    return IncludeLaunchDescription(
+        PythonLaunchDescriptionSource(str(path)), launch_arguments=arguments.items()
+    )
 
 
 @launch_pytest.fixture
 def autostarted(installed):
-    return LaunchDescription([_include(installed, "detector.launch.py", image="/cam/image_raw"),
-                              launch_pytest.actions.ReadyToTest()])
+    return LaunchDescription(
+        [
+            _include(installed, 'detector.launch.py', image='/cam/image_raw'),
+            launch_pytest.actions.ReadyToTest(),
+        ]
+    )
 
 
 @launch_pytest.fixture
 def manual(installed):
-    return LaunchDescription([_include(installed, "detector.launch.py", autostart="false", debug_image="false"),
-                              launch_pytest.actions.ReadyToTest()])
+    return LaunchDescription(
+        [
+            _include(installed, 'detector.launch.py', autostart='false', debug_image='false'),
+            launch_pytest.actions.ReadyToTest(),
+        ]
+    )
 
 
 @pytest.mark.launch(fixture=autostarted)
 def test_detector_launch_activates_and_detects(client):
     client.wait_for_node()
-    wait_for(lambda: client.state() == "active", 30, "the node to become active by itself")
-    pub = client.wait_for_subscriber("/cam/image_raw")  # the launch file's remapping
-    received = client.collect(f"/{NODE}/detections", Detection2DArray)
+    wait_for(lambda: client.state() == 'active', 30, 'the node to become active by itself')
+    pub = client.wait_for_subscriber('/cam/image_raw')  # the launch file's remapping
+    received = client.collect(f'/{NODE}/detections', Detection2DArray)
 
     def detected():
         pub.publish(image_msg(PETS))
         return received
 
-    (out, *_) = wait_for(detected, 20, "detections")
-    assert [d.results[0].hypothesis.class_id for d in out.detections] == ["dog", "dog"]
-    assert client.get_params("autostart", "use_sim_time") == {"autostart": False, "use_sim_time": False}
+    (out, *_) = wait_for(detected, 20, 'detections')
+    assert [d.results[0].hypothesis.class_id for d in out.detections] == ['dog', 'dog']
+    assert client.get_params('autostart', 'use_sim_time') == {
+        'autostart': False,
+        'use_sim_time': False,
+    }
 
 
 @pytest.mark.launch(fixture=manual)
 def test_detector_launch_without_autostart_waits_for_a_manager(client):
     client.wait_for_node()
-    assert client.state() == "unconfigured"
-    assert client.get_params("publish_debug_image") == {"publish_debug_image": False}
+    assert client.state() == 'unconfigured'
+    assert client.get_params('publish_debug_image') == {'publish_debug_image': False}
     # What a lifecycle manager would do:
-    assert client.transition("configure") and client.transition("activate")
-    assert client.state() == "active"
+    assert client.transition('configure') and client.transition('activate')
+    assert client.state() == 'active'
 
 
 @launch_pytest.fixture
@@ -81,24 +98,28 @@ def replayed(installed, tmp_path_factory):
     from mobilenet_ssd_ros.offline.bag import make_bag
     from mobilenet_ssd_ros.offline.datasets import image_files
 
-    bag = tmp_path_factory.mktemp("bags") / "camera"
+    bag = tmp_path_factory.mktemp('bags') / 'camera'
     make_bag(image_files(SAMPLES), bag, rate=5.0)
-    return LaunchDescription([_include(installed, "rosbag_replay.launch.py", bag=str(bag)),
-                              launch_pytest.actions.ReadyToTest()])
+    return LaunchDescription(
+        [
+            _include(installed, 'rosbag_replay.launch.py', bag=str(bag)),
+            launch_pytest.actions.ReadyToTest(),
+        ]
+    )
 
 
 def _rosbag2_missing() -> str | None:
     """What is missing for `ros2 bag play` of an mcap bag, or None."""
     import importlib.util
 
-    from ament_index_python.packages import PackageNotFoundError, get_package_prefix
+    from ament_index_python.packages import get_package_prefix, PackageNotFoundError
 
-    if shutil.which("ros2") is None:
-        return "the ros2 command (ros2cli) is not installed here"
-    if importlib.util.find_spec("ros2bag") is None:
-        return "`ros2 bag` (ros2bag, rosbag2) is not installed here"
+    if shutil.which('ros2') is None:
+        return 'the ros2 command (ros2cli) is not installed here'
+    if importlib.util.find_spec('ros2bag') is None:
+        return '`ros2 bag` (ros2bag, rosbag2) is not installed here'
     try:
-        get_package_prefix("rosbag2_storage_mcap")
+        get_package_prefix('rosbag2_storage_mcap')
     except PackageNotFoundError:
         return "rosbag2's mcap storage plugin (rosbag2_storage_mcap) is not installed here"
     return None
@@ -107,9 +128,9 @@ def _rosbag2_missing() -> str | None:
 @pytest.mark.skipif(_rosbag2_missing() is not None, reason=str(_rosbag2_missing()))
 @pytest.mark.launch(fixture=replayed)
 def test_replay_launch(client):
-    received = client.collect(f"/{NODE}/detections", Detection2DArray)
-    wait_for(lambda: len(received) >= 5, 60, "detections from the replayed bag")
-    assert any(d.results[0].hypothesis.class_id == "dog" for m in received for d in m.detections)
+    received = client.collect(f'/{NODE}/detections', Detection2DArray)
+    wait_for(lambda: len(received) >= 5, 60, 'detections from the replayed bag')
+    assert any(d.results[0].hypothesis.class_id == 'dog' for m in received for d in m.detections)
 
 
 def test_replay_launch_description_loads(installed):
@@ -117,30 +138,44 @@ def test_replay_launch_description_loads(installed):
     with the arguments the README documents."""
     from launch.launch_description_sources import get_launch_description_from_python_launch_file
 
-    path = installed / "share" / "mobilenet_ssd_ros" / "launch" / "rosbag_replay.launch.py"
+    path = installed / 'share' / 'mobilenet_ssd_ros' / 'launch' / 'rosbag_replay.launch.py'
     description = get_launch_description_from_python_launch_file(str(path))
     names = {a.name for a in description.get_launch_arguments()}
     # Exactly what can be set: autostart and use_sim_time are forced by the file, not offered.
-    assert names == {"bag", "rate", "loop", "image", "compressed", "namespace", "params_file", "record", "output",
-                     "rviz"}
+    assert names == {
+        'bag',
+        'rate',
+        'loop',
+        'image',
+        'compressed',
+        'namespace',
+        'params_file',
+        'record',
+        'output',
+        'rviz',
+    }
 
 
 def _ros2_launch_missing() -> str | None:
     import subprocess
 
-    if shutil.which("ros2") is None:
-        return "the ros2 command (ros2cli) is not installed here"
-    if subprocess.run(["ros2", "launch", "--help"], capture_output=True).returncode != 0:
-        return "`ros2 launch` (ros2launch) is not installed here"
+    if shutil.which('ros2') is None:
+        return 'the ros2 command (ros2cli) is not installed here'
+    if subprocess.run(['ros2', 'launch', '--help'], capture_output=True).returncode != 0:
+        return '`ros2 launch` (ros2launch) is not installed here'
     return None
 
 
-def _ros2_launch(installed, *arguments: str) -> "subprocess.Popen":
+def _ros2_launch(installed, *arguments: str) -> 'subprocess.Popen':
     """`ros2 launch mobilenet_ssd_ros ...` as a user runs it, output in a pipe."""
-    import subprocess
-
-    return subprocess.Popen(["ros2", "launch", "mobilenet_ssd_ros", *arguments], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, env=os.environ.copy(), start_new_session=True)
+    return subprocess.Popen(
+        ['ros2', 'launch', 'mobilenet_ssd_ros', *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=os.environ.copy(),
+        start_new_session=True,
+    )
 
 
 def _stop(proc) -> str:
@@ -158,38 +193,46 @@ def _stop(proc) -> str:
 
 @pytest.mark.skipif(_ros2_launch_missing() is not None, reason=str(_ros2_launch_missing()))
 def test_rviz_option_without_rviz2_keeps_the_detector(installed, client):
-    from ament_index_python.packages import PackageNotFoundError, get_package_prefix
+    from ament_index_python.packages import get_package_prefix, PackageNotFoundError
 
     try:
-        get_package_prefix("rviz2")
-        pytest.skip("rviz2 is installed here: the missing-rviz2 path cannot be shown")
+        get_package_prefix('rviz2')
+        pytest.skip('rviz2 is installed here: the missing-rviz2 path cannot be shown')
     except PackageNotFoundError:
         pass
-    proc = _ros2_launch(installed, "detector.launch.py", "rviz:=true", "image:=/cam/image_raw")
+    proc = _ros2_launch(installed, 'detector.launch.py', 'rviz:=true', 'image:=/cam/image_raw')
     try:
         client.wait_for_node(60)
-        wait_for(lambda: proc.poll() is not None or client.state() == "active", 60, "the detector to become active")
+        wait_for(
+            lambda: proc.poll() is not None or client.state() == 'active',
+            60,
+            'the detector to become active',
+        )
         assert proc.poll() is None
-        pub = client.wait_for_subscriber("/cam/image_raw")
-        received = client.collect(f"/{NODE}/detections", Detection2DArray)
-        wait_for(lambda: pub.publish(image_msg(PETS)) or received, 30, "detections")
+        pub = client.wait_for_subscriber('/cam/image_raw')
+        received = client.collect(f'/{NODE}/detections', Detection2DArray)
+        wait_for(lambda: pub.publish(image_msg(PETS)) or received, 30, 'detections')
     finally:
         output = _stop(proc)
-    assert "rviz:=true, but rviz2 is not installed here" in output
-    assert "Traceback" not in output
+    assert 'rviz:=true, but rviz2 is not installed here' in output
+    assert 'Traceback' not in output
 
 
 @pytest.mark.skipif(_ros2_launch_missing() is not None, reason=str(_ros2_launch_missing()))
-@pytest.mark.skipif(_rosbag2_missing() is None, reason="rosbag2 is installed here: play does not fail")
+@pytest.mark.skipif(
+    _rosbag2_missing() is None, reason='rosbag2 is installed here: play does not fail'
+)
 def test_replay_launch_ends_with_the_reason_when_play_fails(installed, tmp_path):
     """Without rosbag2, `ros2 bag play` exits with an error: the launch must end by itself
     and say why, instead of idling with the detector until Ctrl-C."""
     import subprocess
 
-    proc = _ros2_launch(installed, "rosbag_replay.launch.py", f"bag:={tmp_path / 'no_such_bag'}")
+    proc = _ros2_launch(installed, 'rosbag_replay.launch.py', f'bag:={tmp_path / "no_such_bag"}')
     try:
         proc.wait(90)
     except subprocess.TimeoutExpired:
         pass
     output = _stop(proc)
-    assert proc.returncode is not None and "ros2 bag play exited with status" in output, output[-3000:]
+    assert proc.returncode is not None and 'ros2 bag play exited with status' in output, output[
+        -3000:
+    ]

@@ -1,4 +1,5 @@
 """The per-kind log throttle of the node (no ROS needed)."""
+
 from __future__ import annotations
 
 from mobilenet_ssd_ros.ros.log_throttle import KindThrottle
@@ -7,11 +8,11 @@ from mobilenet_ssd_ros.ros.log_throttle import KindThrottle
 def test_each_kind_has_its_own_period_and_counts_what_it_held_back():
     now = [100.0]
     throttle = KindThrottle(5.0, clock=lambda: now[0])
-    assert throttle.allow("front/truncated") == 0
-    assert throttle.allow("front/truncated") is None
-    assert throttle.allow("front/too_large") == 0  # another kind is not held back by the first
+    assert throttle.allow('front/truncated') == 0
+    assert throttle.allow('front/truncated') is None
+    assert throttle.allow('front/too_large') == 0  # another kind is not held back by the first
     now[0] += 4.9
-    assert throttle.allow("front/truncated") is None
+    assert throttle.allow('front/truncated') is None
     now[0] += 0.2
-    assert throttle.allow("front/truncated") == 2  # two were suppressed in between
-    assert throttle.allow("front/truncated") is None
+    assert throttle.allow('front/truncated') == 2  # two were suppressed in between
+    assert throttle.allow('front/truncated') is None

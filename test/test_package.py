@@ -1,64 +1,101 @@
 """The package builds and installs the way colcon would lay it out for ros2 run/launch."""
+
 from __future__ import annotations
 
 import ast
+from importlib.metadata import packages_distributions, requires
 import os
+from pathlib import Path
 import re
 import subprocess
 import sys
-from importlib.metadata import packages_distributions, requires
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from ament_index_python.packages import get_packages_with_prefixes
-
 from conftest import REPO
-from package_build import DEV_PREFIX, build_package
+from package_build import build_package, DEV_PREFIX
 
 
 def test_cmake_install_layout(tmp_path):
     prefix = build_package(tmp_path)
-    exe = prefix / "lib" / "mobilenet_ssd_ros" / "mobilenet_ssd_node"
+    exe = prefix / 'lib' / 'mobilenet_ssd_ros' / 'mobilenet_ssd_node'
     assert exe.is_file() and os.access(exe, os.X_OK)
-    assert (prefix / "share" / "ament_index" / "resource_index" / "packages" / "mobilenet_ssd_ros").is_file()
-    assert (prefix / "share" / "mobilenet_ssd_ros" / "config" / "params.yaml").is_file()
-    assert (prefix / "share" / "mobilenet_ssd_ros" / "config" / "fastdds_large_images.xml").is_file()
-    for launch_file in ("detector.launch.py", "rosbag_replay.launch.py"):
-        assert (prefix / "share" / "mobilenet_ssd_ros" / "launch" / launch_file).is_file()
-    site = next(prefix.glob("lib/python3*/site-packages/mobilenet_ssd_ros"))
-    for module in ("__init__.py", "cli.py", "ros/node.py", "core/detector.py", "zoo/lookup.py", "offline/replay.py",
-                   "bench/node.py", "msg/_detection_stats.py"):
+    assert (
+        prefix / 'share' / 'ament_index' / 'resource_index' / 'packages' / 'mobilenet_ssd_ros'
+    ).is_file()
+    assert (prefix / 'share' / 'mobilenet_ssd_ros' / 'config' / 'params.yaml').is_file()
+    assert (
+        prefix / 'share' / 'mobilenet_ssd_ros' / 'config' / 'fastdds_large_images.xml'
+    ).is_file()
+    for launch_file in ('detector.launch.py', 'rosbag_replay.launch.py'):
+        assert (prefix / 'share' / 'mobilenet_ssd_ros' / 'launch' / launch_file).is_file()
+    site = next(prefix.glob('lib/python3*/site-packages/mobilenet_ssd_ros'))
+    for module in (
+        '__init__.py',
+        'cli.py',
+        'ros/node.py',
+        'core/detector.py',
+        'zoo/lookup.py',
+        'offline/replay.py',
+        'bench/node.py',
+        'msg/_detection_stats.py',
+    ):
         assert (site / module).is_file(), module
     # The installed package imports on its own, generated message included.
     probe = subprocess.run(
-        [sys.executable, "-c", "import mobilenet_ssd_ros.msg as m, mobilenet_ssd_ros.ros.node as n; "
-         "print(m.__file__); print(n.__file__)"],
-        env=dict(os.environ, PYTHONPATH=f"{site.parent}:{DEV_PREFIX}/lib/python3.11/site-packages",
-                 LD_LIBRARY_PATH=f"{prefix / 'lib'}:{os.environ.get('LD_LIBRARY_PATH', '')}"),
-        cwd=tmp_path, capture_output=True, text=True)
+        [
+            sys.executable,
+            '-c',
+            'import mobilenet_ssd_ros.msg as m, mobilenet_ssd_ros.ros.node as n; '
+            'print(m.__file__); print(n.__file__)',
+        ],
+        env=dict(
+            os.environ,
+            PYTHONPATH=f'{site.parent}:{DEV_PREFIX}/lib/python3.11/site-packages',
+            LD_LIBRARY_PATH=f'{prefix / "lib"}:{os.environ.get("LD_LIBRARY_PATH", "")}',
+        ),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert probe.returncode == 0, probe.stderr
     assert all(str(site) in line for line in probe.stdout.splitlines())
     # `ros2 run mobilenet_ssd_ros mobilenet-ssd ...`: the CLI, installed where ros2 run looks.
-    cli = prefix / "lib" / "mobilenet_ssd_ros" / "mobilenet-ssd"
+    cli = prefix / 'lib' / 'mobilenet_ssd_ros' / 'mobilenet-ssd'
     models = subprocess.run(
-        [sys.executable, str(cli), "models"], cwd=tmp_path, capture_output=True, text=True,
-        env=dict(os.environ, PYTHONPATH=f"{site.parent}:{DEV_PREFIX}/lib/python3.11/site-packages",
-                 PATH="/usr/bin:/bin", MOBILENET_SSD_MODEL_DIR=str(tmp_path / "cache")))
+        [sys.executable, str(cli), 'models'],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=dict(
+            os.environ,
+            PYTHONPATH=f'{site.parent}:{DEV_PREFIX}/lib/python3.11/site-packages',
+            PATH='/usr/bin:/bin',
+            MOBILENET_SSD_MODEL_DIR=str(tmp_path / 'cache'),
+        ),
+    )
     assert models.returncode == 0, models.stderr
-    assert "ros2 run mobilenet_ssd_ros mobilenet-ssd models --download" in models.stdout  # Coral's line
-    assert "available here: (alpha 0.75, resolution 300)" in models.stdout
+    assert (
+        'ros2 run mobilenet_ssd_ros mobilenet-ssd models --download' in models.stdout
+    )  # Coral's line
+    assert 'available here: (alpha 0.75, resolution 300)' in models.stdout
 
 
 def test_colcon_test_runs_the_pytest_suite(tmp_path):
     """With BUILD_TESTING (what `colcon test` builds), CTest has the pytest suite."""
     build_package(tmp_path, testing=True)
-    listed = subprocess.run(["ctest", "-N", "--test-dir", str(tmp_path / "build")], capture_output=True, text=True)
+    listed = subprocess.run(
+        ['ctest', '-N', '--test-dir', str(tmp_path / 'build')], capture_output=True, text=True
+    )
     assert listed.returncode == 0, listed.stderr
-    assert "Test #1: pytest" in listed.stdout and "Total Tests: 1" in listed.stdout
+    assert 'Test #1: pytest' in listed.stdout and 'Total Tests: 1' in listed.stdout
 
 
 def _sources() -> list[Path]:
-    return [*sorted((REPO / "mobilenet_ssd_ros").rglob("*.py")), *sorted((REPO / "scripts").iterdir())]
+    return [
+        *sorted((REPO / 'mobilenet_ssd_ros').rglob('*.py')),
+        *sorted((REPO / 'scripts').iterdir()),
+    ]
 
 
 def _imports_and_message_packages() -> tuple[set[str], set[str]]:
@@ -68,60 +105,83 @@ def _imports_and_message_packages() -> tuple[set[str], set[str]]:
     for path in _sources():
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if isinstance(node, ast.Import):
-                modules.update(alias.name.split(".")[0] for alias in node.names)
+                modules.update(alias.name.split('.')[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                modules.add(node.module.split(".")[0])
+                modules.add(node.module.split('.')[0])
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if m := re.fullmatch(r"([a-z_]+)/msg/[A-Z]\w*", node.value):
+                if m := re.fullmatch(r'([a-z_]+)/msg/[A-Z]\w*', node.value):
                     message_packages.add(m.group(1))
     return modules, message_packages
 
 
 def _declared() -> set[str]:
-    root = ET.parse(REPO / "package.xml").getroot()
-    return {e.text for e in root if e.tag in ("depend", "exec_depend")}
+    root = ET.parse(REPO / 'package.xml').getroot()
+    return {e.text for e in root if e.tag in ('depend', 'exec_depend')}
 
 
 # The rosdep keys of the Python distributions that have one; the others come from
 # requirements/ros.txt (pip), directly or as a dependency of what is listed there.
-ROSDEP_KEYS = {"numpy": "python3-numpy", "opencv-python-headless": "python3-opencv", "PyYAML": "python3-yaml",
-               "matplotlib": "python3-matplotlib", "pillow": "python3-pil"}
+ROSDEP_KEYS = {
+    'numpy': 'python3-numpy',
+    'opencv-python-headless': 'python3-opencv',
+    'PyYAML': 'python3-yaml',
+    'matplotlib': 'python3-matplotlib',
+    'pillow': 'python3-pil',
+}
 
 
 def test_package_xml_declares_every_ros_package_the_code_uses():
     """Derived from the code: every import (and every message type named in a string)
     that resolves to a ROS package in the ament index must be a run dependency."""
     modules, message_packages = _imports_and_message_packages()
-    ros_packages = set(get_packages_with_prefixes()) - {"mobilenet_ssd_ros"}
-    used = ((modules | message_packages) & ros_packages) | (message_packages - {"mobilenet_ssd_ros"})
-    assert {"rclpy", "sensor_msgs", "vision_msgs", "geometry_msgs"} <= used  # the scan sees the node and adapters
+    ros_packages = set(get_packages_with_prefixes()) - {'mobilenet_ssd_ros'}
+    used = ((modules | message_packages) & ros_packages) | (
+        message_packages - {'mobilenet_ssd_ros'}
+    )
+    assert {
+        'rclpy',
+        'sensor_msgs',
+        'vision_msgs',
+        'geometry_msgs',
+    } <= used  # the scan sees the node and adapters
     missing = sorted(used - _declared())
-    assert not missing, f"package.xml does not declare: {missing}"
+    assert not missing, f'package.xml does not declare: {missing}'
 
 
 def test_every_python_dependency_has_a_rosdep_key_or_a_pip_requirement():
     modules, _ = _imports_and_message_packages()
     ros_packages = set(get_packages_with_prefixes())
-    third_party = {m for m in modules if m not in sys.stdlib_module_names and m not in ros_packages
-                   and m != "mobilenet_ssd_ros"}
+    third_party = {
+        m
+        for m in modules
+        if m not in sys.stdlib_module_names and m not in ros_packages and m != 'mobilenet_ssd_ros'
+    }
     distributions = packages_distributions()
-    pip_listed = {re.split(r"[<>=!~ ;\[]", line.strip())[0].lower()
-                  for line in (REPO / "requirements" / "ros.txt").read_text().splitlines()
-                  if line.strip() and not line.startswith("#")}
+    pip_listed = {
+        re.split(r'[<>=!~ ;\[]', line.strip())[0].lower()
+        for line in (REPO / 'requirements' / 'ros.txt').read_text().splitlines()
+        if line.strip() and not line.startswith('#')
+    }
     pip_covered = set(pip_listed)
     for name in pip_listed:  # what pip brings along with them
-        pip_covered |= {re.split(r"[<>=!~ ;\[]", r)[0].lower() for r in (requires(name) or []) if "extra ==" not in r}
+        pip_covered |= {
+            re.split(r'[<>=!~ ;\[]', r)[0].lower()
+            for r in (requires(name) or [])
+            if 'extra ==' not in r
+        }
     declared = _declared()
     problems = []
     for module in sorted(third_party):
-        dists = [d for d in distributions.get(module, []) if not d.startswith("ros-")]
-        assert dists, f"{module}: imported but not installed here"
+        dists = [d for d in distributions.get(module, []) if not d.startswith('ros-')]
+        assert dists, f'{module}: imported but not installed here'
         if not any(ROSDEP_KEYS.get(d) in declared or d.lower() in pip_covered for d in dists):
-            problems.append(f"{module} ({', '.join(dists)})")
-    assert not problems, f"neither a rosdep key in package.xml nor in requirements/ros.txt: {problems}"
+            problems.append(f'{module} ({", ".join(dists)})')
+    assert not problems, (
+        f'neither a rosdep key in package.xml nor in requirements/ros.txt: {problems}'
+    )
 
 
 def test_package_xml_format_and_build_type():
-    root = ET.parse(REPO / "package.xml").getroot()
-    assert root.findtext("export/build_type") == "ament_cmake"
-    assert root.get("format") == "3"
+    root = ET.parse(REPO / 'package.xml').getroot()
+    assert root.findtext('export/build_type') == 'ament_cmake'
+    assert root.get('format') == '3'

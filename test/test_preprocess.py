@@ -1,18 +1,18 @@
 """Preprocessing writes the resized image into the input tensor for each input dtype."""
+
 from __future__ import annotations
 
+from ai_edge_litert.interpreter import Interpreter
 import cv2
+from mobilenet_ssd_ros.core.model import input_spec, Model
+from mobilenet_ssd_ros.core.preprocess import Preprocessor
 import numpy as np
 import pytest
 import tflite_builder as tb
-from ai_edge_litert.interpreter import Interpreter
-
-from mobilenet_ssd_ros.core.model import Model, input_spec
-from mobilenet_ssd_ros.core.preprocess import Preprocessor
 
 
 def _model(tmp_path, dtype, **quant):
-    path = tmp_path / f"{np.dtype(dtype).name}.tflite"
+    path = tmp_path / f'{np.dtype(dtype).name}.tflite'
     path.write_bytes(tb.reshape_model(height=6, width=10, dtype=dtype, **quant))
     # The reshape model is not a detector, so Model() would reject it; inspect its input
     # the way Model does and hand it to the Preprocessor directly.

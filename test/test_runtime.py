@@ -1,14 +1,14 @@
 """Runtime selection order: LiteRT, then tflite_runtime, then TensorFlow."""
+
 from __future__ import annotations
 
 import sys
 import types
 
-import pytest
 from ai_edge_litert import interpreter as litert
-
 from mobilenet_ssd_ros.core.model import Model
-from mobilenet_ssd_ros.core.runtime import RuntimeNotFoundError, find_runtime
+from mobilenet_ssd_ros.core.runtime import find_runtime, RuntimeNotFoundError
+import pytest
 
 
 def _installed(monkeypatch, module_name: str):
@@ -17,7 +17,7 @@ def _installed(monkeypatch, module_name: str):
     module.Interpreter = litert.Interpreter
     module.OpResolverType = litert.OpResolverType
     monkeypatch.setitem(sys.modules, module_name, module)
-    parent = module_name.split(".")[0]
+    parent = module_name.split('.')[0]
     if parent != module_name:
         monkeypatch.setitem(sys.modules, parent, types.ModuleType(parent))
 
@@ -28,33 +28,39 @@ def _missing(monkeypatch, *module_names: str):
 
 
 def test_litert_is_preferred(monkeypatch):
-    _installed(monkeypatch, "tflite_runtime.interpreter")
-    assert find_runtime().name == "ai_edge_litert"
+    _installed(monkeypatch, 'tflite_runtime.interpreter')
+    assert find_runtime().name == 'ai_edge_litert'
 
 
 def test_falls_back_to_tflite_runtime(monkeypatch, model_path):
-    _missing(monkeypatch, "ai_edge_litert.interpreter")
-    _installed(monkeypatch, "tflite_runtime.interpreter")
+    _missing(monkeypatch, 'ai_edge_litert.interpreter')
+    _installed(monkeypatch, 'tflite_runtime.interpreter')
     runtime = find_runtime()
-    assert runtime.name == "tflite_runtime"
-    assert Model(model_path, runtime=runtime).info.runtime == "tflite_runtime"
+    assert runtime.name == 'tflite_runtime'
+    assert Model(model_path, runtime=runtime).info.runtime == 'tflite_runtime'
 
 
 def test_falls_back_to_tensorflow(monkeypatch):
-    _missing(monkeypatch, "ai_edge_litert.interpreter", "tflite_runtime.interpreter")
-    _installed(monkeypatch, "tensorflow.lite")
-    assert find_runtime().name == "tensorflow"
+    _missing(monkeypatch, 'ai_edge_litert.interpreter', 'tflite_runtime.interpreter')
+    _installed(monkeypatch, 'tensorflow.lite')
+    assert find_runtime().name == 'tensorflow'
 
 
 def test_none_installed_says_what_was_tried(monkeypatch):
-    _missing(monkeypatch, "ai_edge_litert.interpreter", "tflite_runtime.interpreter", "tensorflow.lite")
-    with pytest.raises(RuntimeNotFoundError, match="tried ai_edge_litert.interpreter.*tflite_runtime.*tensorflow.lite.*pip install ai-edge-litert"):
+    _missing(
+        monkeypatch, 'ai_edge_litert.interpreter', 'tflite_runtime.interpreter', 'tensorflow.lite'
+    )
+    with pytest.raises(
+        RuntimeNotFoundError,
+        match='tried ai_edge_litert.interpreter.*tflite_runtime.*tensorflow.lite'
+        '.*pip install ai-edge-litert',
+    ):
         find_runtime()
 
 
 def test_explicit_choice(monkeypatch):
-    with pytest.raises(ValueError, match="unknown TFLite runtime"):
-        find_runtime("onnx")
-    _missing(monkeypatch, "tflite_runtime.interpreter")
+    with pytest.raises(ValueError, match='unknown TFLite runtime'):
+        find_runtime('onnx')
+    _missing(monkeypatch, 'tflite_runtime.interpreter')
     with pytest.raises(RuntimeNotFoundError):
-        find_runtime("tflite_runtime")
+        find_runtime('tflite_runtime')

@@ -1,28 +1,28 @@
 """Model zoo: lookup by the measured (alpha, resolution), search path, verified download."""
+
 from __future__ import annotations
 
+from dataclasses import replace
 import math
 import shutil
 import subprocess
 import time
 import zipfile
-from dataclasses import replace
 
-import pytest
 from conftest import MODEL_DIR, SHARED
-
 from mobilenet_ssd_ros import zoo
-from mobilenet_ssd_ros.zoo.download import ModelDownloadError, digest_of, download
+from mobilenet_ssd_ros.zoo.download import digest_of, download, ModelDownloadError
 from mobilenet_ssd_ros.zoo.graph import graph_stats, measured_width
+import pytest
 
 CORAL = zoo.MANIFEST[1]
 
 
 @pytest.fixture
 def empty_cache(monkeypatch, tmp_path):
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("MOBILENET_SSD_MODEL_DIR", str(cache))
-    monkeypatch.delenv("MOBILENET_SSD_MODEL_PATH", raising=False)
+    cache = tmp_path / 'cache'
+    monkeypatch.setenv('MOBILENET_SSD_MODEL_DIR', str(cache))
+    monkeypatch.delenv('MOBILENET_SSD_MODEL_PATH', raising=False)
     return cache
 
 
@@ -30,146 +30,177 @@ def test_the_release_named_1_0_is_keyed_by_its_measured_width_0_75(model_path):
     stats = graph_stats(model_path)
     assert stats.first_conv_channels == 24 and stats.width_multiplier == 0.75
     entry = zoo.entries(0.75, 300)[0]
-    assert entry is zoo.DEFAULT_ENTRY and entry.name == "ssd_mobilenet_v1_1.0_quant_coco"
-    assert "coco_ssd_mobilenet_v1_1.0_quant_2018_06_29.zip" in entry.url
-    assert entry.digest == "sha256:e4b118e5e4531945de2e659742c7c590f7536f8d0ed26d135abcfe83b4779d13"
+    assert entry is zoo.DEFAULT_ENTRY and entry.name == 'ssd_mobilenet_v1_1.0_quant_coco'
+    assert 'coco_ssd_mobilenet_v1_1.0_quant_2018_06_29.zip' in entry.url
+    assert (
+        entry.digest == 'sha256:e4b118e5e4531945de2e659742c7c590f7536f8d0ed26d135abcfe83b4779d13'
+    )
     assert zoo.entries(1.0, 300) == [CORAL]  # only the true-width release answers to 1.0
 
 
 def test_manifest_widths_are_the_measured_ones_for_every_file_here():
     present = [found for e in zoo.MANIFEST if (found := zoo.locate(e))]
-    assert present, "no manifest model on this machine"
+    assert present, 'no manifest model on this machine'
     for found in present:
         assert measured_width(found.model_path) == found.entry.alpha, found.entry.name
 
 
 def test_coral_release_is_pinned_by_its_git_blob():
-    assert CORAL.url.endswith("104342d2d3480b3e66203073dac24f4e2dbb4c41/ssd_mobilenet_v1_coco_quant_postprocess.tflite")
-    assert CORAL.labels_url.endswith("104342d2d3480b3e66203073dac24f4e2dbb4c41/coco_labels.txt")
-    assert CORAL.digest == "gitblob:1a2270d37dd7d0f84acc49e069391312e697cf12"
+    assert CORAL.url.endswith(
+        '104342d2d3480b3e66203073dac24f4e2dbb4c41/ssd_mobilenet_v1_coco_quant_postprocess.tflite'
+    )
+    assert CORAL.labels_url.endswith('104342d2d3480b3e66203073dac24f4e2dbb4c41/coco_labels.txt')
+    assert CORAL.digest == 'gitblob:1a2270d37dd7d0f84acc49e069391312e697cf12'
     assert CORAL.name != zoo.DEFAULT_ENTRY.name
 
 
 def test_git_blob_digest_is_what_git_computes(tmp_path, model_bytes):
-    path = tmp_path / "m.tflite"
+    path = tmp_path / 'm.tflite'
     path.write_bytes(model_bytes)
-    git = subprocess.run(["git", "hash-object", str(path)], capture_output=True, text=True, check=True)
-    assert digest_of(model_bytes, "gitblob") == "gitblob:" + git.stdout.strip()
+    git = subprocess.run(
+        ['git', 'hash-object', str(path)], capture_output=True, text=True, check=True
+    )
+    assert digest_of(model_bytes, 'gitblob') == 'gitblob:' + git.stdout.strip()
 
 
 def test_finds_the_shared_model(empty_cache):
     found = zoo.find(0.75, 300)
-    assert found.model_path.resolve() == (MODEL_DIR / "detect.tflite").resolve()
-    assert found.labels_path.name == "labelmap.txt" and found.model_id == zoo.DEFAULT_ENTRY.name
+    assert found.model_path.resolve() == (MODEL_DIR / 'detect.tflite').resolve()
+    assert found.labels_path.name == 'labelmap.txt' and found.model_id == zoo.DEFAULT_ENTRY.name
 
 
 def test_cache_directory_wins(empty_cache):
     target = empty_cache / zoo.DEFAULT_ENTRY.name
     target.mkdir(parents=True)
-    shutil.copy(MODEL_DIR / "detect.tflite", target / "detect.tflite")
-    assert zoo.find(0.75, 300).model_path == target / "detect.tflite"
+    shutil.copy(MODEL_DIR / 'detect.tflite', target / 'detect.tflite')
+    assert zoo.find(0.75, 300).model_path == target / 'detect.tflite'
     assert zoo.search_dirs()[0] == empty_cache
 
 
 def test_user_directories_are_searched(monkeypatch, empty_cache, tmp_path):
-    mine = tmp_path / "mine"
+    mine = tmp_path / 'mine'
     (mine / zoo.DEFAULT_ENTRY.name).mkdir(parents=True)
-    shutil.copy(MODEL_DIR / "detect.tflite", mine / zoo.DEFAULT_ENTRY.name / "detect.tflite")
-    monkeypatch.delenv("MOBILENET_SSD_SHARED_DIR")
+    shutil.copy(MODEL_DIR / 'detect.tflite', mine / zoo.DEFAULT_ENTRY.name / 'detect.tflite')
+    monkeypatch.delenv('MOBILENET_SSD_SHARED_DIR')
     assert zoo.find(0.75, 300, [mine]).model_path.parent.parent == mine
-    monkeypatch.setenv("MOBILENET_SSD_MODEL_PATH", str(mine))
+    monkeypatch.setenv('MOBILENET_SSD_MODEL_PATH', str(mine))
     assert zoo.find(0.75, 300).model_path.parent.parent == mine
 
 
 def test_default_cache_is_under_xdg_cache(monkeypatch, tmp_path):
-    monkeypatch.delenv("MOBILENET_SSD_MODEL_DIR", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert zoo.cache_dir() == tmp_path / "mobilenet_ssd_ros" / "models"
+    monkeypatch.delenv('MOBILENET_SSD_MODEL_DIR', raising=False)
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path))
+    assert zoo.cache_dir() == tmp_path / 'mobilenet_ssd_ros' / 'models'
 
 
 def test_missing_pair_lists_the_pairs_on_this_machine(empty_cache):
     with pytest.raises(zoo.ModelNotAvailableError) as info:
         zoo.find(0.5, 128)
     assert str(info.value).startswith(
-        "no model (alpha 0.5, resolution 128) on this machine; available here: (alpha 0.75, resolution 300)")
-    with pytest.raises(zoo.ModelNotAvailableError, match=r"build it: `mobilenet-ssd zoo build --alpha 0.75 --resolution 224`"):
+        'no model (alpha 0.5, resolution 128) on this machine; available here: (alpha 0.75, '
+        'resolution 300)'
+    )
+    with pytest.raises(
+        zoo.ModelNotAvailableError,
+        match=r'build it: `mobilenet-ssd zoo build --alpha 0.75 --resolution 224`',
+    ):
         zoo.find(0.75, 224)
-    with pytest.raises(zoo.ModelNotAvailableError,
-                       match=r"it is ssd_mobilenet_v1_coco_quant_postprocess: `mobilenet-ssd models --download`"):
+    with pytest.raises(
+        zoo.ModelNotAvailableError,
+        match=r'it is ssd_mobilenet_v1_coco_quant_postprocess: `mobilenet-ssd models --download`',
+    ):
         zoo.find(1.0, 300)
 
 
 def test_hints_name_a_command_that_exists_in_this_install(monkeypatch, empty_cache, tmp_path):
     """A colcon install has no console script: the hint then says `ros2 run`."""
-    monkeypatch.setenv("PATH", str(tmp_path))  # no mobilenet-ssd on PATH
-    with pytest.raises(zoo.ModelNotAvailableError, match=r"`ros2 run mobilenet_ssd_ros mobilenet-ssd models --download`"):
+    monkeypatch.setenv('PATH', str(tmp_path))  # no mobilenet-ssd on PATH
+    with pytest.raises(
+        zoo.ModelNotAvailableError,
+        match=r'`ros2 run mobilenet_ssd_ros mobilenet-ssd models --download`',
+    ):
         zoo.find(1.0, 300)
     monkeypatch.undo()
-    with pytest.raises(zoo.ModelNotAvailableError, match=r"`mobilenet-ssd models --download`"):
+    with pytest.raises(zoo.ModelNotAvailableError, match=r'`mobilenet-ssd models --download`'):
         zoo.find(1.0, 300)
 
 
 def test_lookup_never_depends_on_the_working_directory(monkeypatch, empty_cache, tmp_path):
     """An installed package started next to a `shared/` folder must not search it: only
     $MOBILENET_SSD_SHARED_DIR names the development data."""
-    work = tmp_path / "robot" / "ws"
+    work = tmp_path / 'robot' / 'ws'
     work.mkdir(parents=True)
-    shutil.copytree(MODEL_DIR, tmp_path / "robot" / "shared" / "models" / zoo.DEFAULT_ENTRY.name)
+    shutil.copytree(MODEL_DIR, tmp_path / 'robot' / 'shared' / 'models' / zoo.DEFAULT_ENTRY.name)
     monkeypatch.chdir(work)
-    monkeypatch.delenv("MOBILENET_SSD_SHARED_DIR")
+    monkeypatch.delenv('MOBILENET_SSD_SHARED_DIR')
     assert zoo.search_dirs() == [empty_cache]
-    with pytest.raises(zoo.ModelNotAvailableError, match="available here: none"):
+    with pytest.raises(zoo.ModelNotAvailableError, match='available here: none'):
         zoo.find()
-    monkeypatch.setenv("MOBILENET_SSD_SHARED_DIR", str(SHARED))
-    assert zoo.find().model_path.resolve() == (MODEL_DIR / "detect.tflite").resolve()
+    monkeypatch.setenv('MOBILENET_SSD_SHARED_DIR', str(SHARED))
+    assert zoo.find().model_path.resolve() == (MODEL_DIR / 'detect.tflite').resolve()
 
 
 def test_explicit_file_gets_its_measured_width(tmp_path, model_path):
     found = zoo.resolve(model_path)
-    assert math.isnan(found.entry.alpha) and found.model_id == f"{model_path.parent.name}/detect.tflite"
+    assert (
+        math.isnan(found.entry.alpha)
+        and found.model_id == f'{model_path.parent.name}/detect.tflite'
+    )
     assert zoo.open_detector(model_path).alpha == 0.75  # measured once the file has loaded
 
 
 def _release_zip(tmp_path, model_bytes: bytes) -> str:
-    archive = tmp_path / "release.zip"
-    with zipfile.ZipFile(archive, "w") as z:
-        z.writestr("detect.tflite", model_bytes)
-        z.writestr("labelmap.txt", (MODEL_DIR / "labelmap.txt").read_text())
+    archive = tmp_path / 'release.zip'
+    with zipfile.ZipFile(archive, 'w') as z:
+        z.writestr('detect.tflite', model_bytes)
+        z.writestr('labelmap.txt', (MODEL_DIR / 'labelmap.txt').read_text())
     return archive.as_uri()
 
 
 def test_download_extracts_and_verifies(empty_cache, tmp_path, model_bytes):
     found = download(url=_release_zip(tmp_path, model_bytes))
-    assert found.model_path == empty_cache / zoo.DEFAULT_ENTRY.name / "detect.tflite"
-    assert digest_of(found.model_path.read_bytes(), "sha256") == zoo.DEFAULT_ENTRY.digest
-    assert found.labels_path.read_text().startswith("???")
+    assert found.model_path == empty_cache / zoo.DEFAULT_ENTRY.name / 'detect.tflite'
+    assert digest_of(found.model_path.read_bytes(), 'sha256') == zoo.DEFAULT_ENTRY.digest
+    assert found.labels_path.read_text().startswith('???')
     assert zoo.find(0.75, 300).model_path == found.model_path
 
 
 def test_download_of_a_bare_tflite_verified_by_git_blob(empty_cache, tmp_path, model_bytes):
     """Coral's release form: a bare .tflite and a coco_labels.txt, pinned by a git blob id
     (here of a stand-in file, since the real bytes cannot be fetched on this machine)."""
-    (tmp_path / "m.tflite").write_bytes(model_bytes)
-    (tmp_path / "coco_labels.txt").write_text("".join(f"{i}  {n}\n" for i, n in enumerate(["person", "bicycle"] * 45)))
-    entry = replace(CORAL, digest=digest_of(model_bytes, "gitblob"))
-    found = download(entry, url=(tmp_path / "m.tflite").as_uri(), labels_url=(tmp_path / "coco_labels.txt").as_uri())
+    (tmp_path / 'm.tflite').write_bytes(model_bytes)
+    (tmp_path / 'coco_labels.txt').write_text(
+        ''.join(f'{i}  {n}\n' for i, n in enumerate(['person', 'bicycle'] * 45))
+    )
+    entry = replace(CORAL, digest=digest_of(model_bytes, 'gitblob'))
+    found = download(
+        entry,
+        url=(tmp_path / 'm.tflite').as_uri(),
+        labels_url=(tmp_path / 'coco_labels.txt').as_uri(),
+    )
     assert found.model_path == empty_cache / CORAL.name / CORAL.model_file
-    assert found.labels_path == empty_cache / CORAL.name / "coco_labels.txt"
-    with pytest.raises(ModelDownloadError, match="has gitblob:.*expected gitblob:1a2270d3.*not installed"):
-        download(CORAL, dest_dir=tmp_path / "other", url=(tmp_path / "m.tflite").as_uri(),
-                 labels_url=(tmp_path / "coco_labels.txt").as_uri())
-    assert not (tmp_path / "other" / CORAL.name).exists()
+    assert found.labels_path == empty_cache / CORAL.name / 'coco_labels.txt'
+    with pytest.raises(
+        ModelDownloadError, match='has gitblob:.*expected gitblob:1a2270d3.*not installed'
+    ):
+        download(
+            CORAL,
+            dest_dir=tmp_path / 'other',
+            url=(tmp_path / 'm.tflite').as_uri(),
+            labels_url=(tmp_path / 'coco_labels.txt').as_uri(),
+        )
+    assert not (tmp_path / 'other' / CORAL.name).exists()
 
 
 def test_download_with_wrong_checksum_installs_nothing(empty_cache, tmp_path, model_bytes):
-    with pytest.raises(ModelDownloadError, match="has sha256:.* expected sha256:e4b118"):
-        download(url=_release_zip(tmp_path, model_bytes[:-1] + b"x"))
+    with pytest.raises(ModelDownloadError, match='has sha256:.* expected sha256:e4b118'):
+        download(url=_release_zip(tmp_path, model_bytes[:-1] + b'x'))
     assert not (empty_cache / zoo.DEFAULT_ENTRY.name).exists()
 
 
 def test_download_without_network_fails_fast_and_says_what_to_do(empty_cache):
     start = time.monotonic()
-    entry = replace(zoo.DEFAULT_ENTRY, url="http://127.0.0.1:9/model.zip")  # nothing listens there
-    with pytest.raises(ModelDownloadError, match="could not download.*copy detect.tflite"):
+    entry = replace(zoo.DEFAULT_ENTRY, url='http://127.0.0.1:9/model.zip')  # nothing listens there
+    with pytest.raises(ModelDownloadError, match='could not download.*copy detect.tflite'):
         download(entry, timeout=5)
     assert time.monotonic() - start < 5

@@ -1,28 +1,34 @@
 """The zoo builder: exact anchors, models for other resolutions, lookup and errors."""
+
 from __future__ import annotations
 
 import json
 import shutil
 import sys
 
-import numpy as np
-import pytest
 from ai_edge_litert import schema_py_generated as fb
-from conftest import SAMPLES, SHARED, read_rgb
-
+from conftest import read_rgb, SAMPLES, SHARED
 from mobilenet_ssd_ros import cli, zoo
 from mobilenet_ssd_ros.core import anchors
 from mobilenet_ssd_ros.core.detector import Detector
 from mobilenet_ssd_ros.core.postprocess import DetectionFilter
 from mobilenet_ssd_ros.offline.datasets import load_dataset
 from mobilenet_ssd_ros.offline.evaluate import evaluate
-from mobilenet_ssd_ros.zoo.build import BuildError, build, edit_model, source_file, source_for_alpha
-from mobilenet_ssd_ros.zoo.graph import SchemaNotFoundError, graph_stats
+from mobilenet_ssd_ros.zoo.build import (
+    build,
+    BuildError,
+    edit_model,
+    source_file,
+    source_for_alpha,
+)
+from mobilenet_ssd_ros.zoo.graph import graph_stats, SchemaNotFoundError
+import numpy as np
+import pytest
 
 
 def _embedded_anchors(content: bytes) -> tuple[np.ndarray, float, int]:
     model = fb.ModelT.InitFromPackedBuf(content, 0)
-    tensor = next(t for t in model.subgraphs[0].tensors if t.name == b"anchors")
+    tensor = next(t for t in model.subgraphs[0].tensors if t.name == b'anchors')
     raw = np.frombuffer(bytes(model.buffers[tensor.buffer].data), np.uint8).reshape(-1, 4)
     return raw, float(tensor.quantization.scale[0]), int(tensor.quantization.zeroPoint[0])
 
@@ -33,8 +39,12 @@ def test_generated_anchors_reproduce_the_embedded_ones(model_bytes):
     generated = anchors.generate(anchors.feature_map_sizes(300))
     assert generated.shape == raw.shape == (1917, 4)
     dequantized = (raw.astype(np.float64) - zero) * scale
-    assert np.abs(generated - dequantized).max() <= scale / 2 + 1e-7  # within half a quantization step
-    assert np.array_equal(np.clip(np.round(generated / scale) + zero, 0, 255).astype(np.uint8), raw)
+    assert (
+        np.abs(generated - dequantized).max() <= scale / 2 + 1e-7
+    )  # within half a quantization step
+    assert np.array_equal(
+        np.clip(np.round(generated / scale) + zero, 0, 255).astype(np.uint8), raw
+    )
     assert np.array_equal(anchors.for_resolution(300), generated)  # no shift at the trained size
 
 
@@ -44,24 +54,24 @@ def test_anchor_counts_follow_the_feature_maps():
     assert anchors.count(384) == len(anchors.for_resolution(384))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope='module')
 def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("zoo")
+    out = tmp_path_factory.mktemp('zoo')
     return out, {r: build(r, output=out) for r in (128, 160, 224, 300)}
 
 
 def test_rebuilt_300_is_the_original(built, model_path):
     out, infos = built
-    original, rebuilt = Detector(model_path), Detector(out / infos[300].name / "detect.tflite")
+    original, rebuilt = Detector(model_path), Detector(out / infos[300].name / 'detect.tflite')
     keep = DetectionFilter(score_threshold=0.0)
-    for path in sorted(SAMPLES.glob("*.*")):
+    for path in sorted(SAMPLES.glob('*.*')):
         rgb = read_rgb(path)
         assert rebuilt.detect(rgb, keep) == original.detect(rgb, keep), path.name
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope='module')
 def coco128():
-    samples = load_dataset(SHARED / "data" / "coco128_val2017", "coco128")
+    samples = load_dataset(SHARED / 'data' / 'coco128_val2017', 'coco128')
     return samples, [read_rgb(s.image_path) for s in samples]
 
 
@@ -74,13 +84,15 @@ EXPECTED_MAP = {160: 0.107, 224: 0.168}
 MAP_TOLERANCE = 0.004
 
 
-@pytest.mark.parametrize("resolution", sorted(EXPECTED_MAP))
+@pytest.mark.parametrize('resolution', sorted(EXPECTED_MAP))
 def test_rebuilt_resolutions_keep_their_measured_accuracy(built, coco128, resolution):
     out, infos = built
-    detector = Detector(out / infos[resolution].name / "detect.tflite")
+    detector = Detector(out / infos[resolution].name / 'detect.tflite')
     samples, images = coco128
     keep = DetectionFilter(score_threshold=0.0)
-    result = evaluate(samples, {s.image_path.name: detector.detect(im, keep) for s, im in zip(samples, images)})
+    result = evaluate(
+        samples, {s.image_path.name: detector.detect(im, keep) for s, im in zip(samples, images)}
+    )
     assert result.map == pytest.approx(EXPECTED_MAP[resolution], abs=MAP_TOLERANCE)
 
 
@@ -90,27 +102,44 @@ def test_built_128_finds_a_pedestrian_where_the_annotation_has_one(built):
     out, infos = built
     info = infos[128]
     assert (info.resolution, info.anchors, info.max_detections) == (128, 330, 10)
-    detector = Detector(out / info.name / "detect.tflite")
+    detector = Detector(out / info.name / 'detect.tflite')
     assert detector.input_size == (128, 128)
-    sample = next(s for s in load_dataset(SHARED / "data" / "pennfudan_dev", "pennfudan")
-                  if s.image_path.name == "FudanPed00010.png")
+    sample = next(
+        s
+        for s in load_dataset(SHARED / 'data' / 'pennfudan_dev', 'pennfudan')
+        if s.image_path.name == 'FudanPed00010.png'
+    )
     (truth,) = sample.objects
-    people = [d for d in detector.detect(read_rgb(sample.image_path), DetectionFilter(0.5)) if d.label == "person"]
+    people = [
+        d
+        for d in detector.detect(read_rgb(sample.image_path), DetectionFilter(0.5))
+        if d.label == 'person'
+    ]
     assert max(d.bbox.iou(truth.bbox) for d in people) > 0.75
-    stats = graph_stats(out / info.name / "detect.tflite")
-    assert stats.macs == info.macs and stats.macs < graph_stats(out / infos[300].name / "detect.tflite").macs / 4
+    stats = graph_stats(out / info.name / 'detect.tflite')
+    assert (
+        stats.macs == info.macs
+        and stats.macs < graph_stats(out / infos[300].name / 'detect.tflite').macs / 4
+    )
 
 
 def test_model_json_records_the_measured_width_and_lookup_uses_it(built, monkeypatch):
     out, infos = built
-    assert infos[128].name == "ssd_mobilenet_v1_0.75_128_quant_coco"
-    record = json.loads((out / infos[128].name / "model.json").read_text())
-    assert record["alpha"] == 0.75 and record["first_conv_channels"] == 24
-    assert record["resolution"] == 128 and record["source_resolution"] == 300 and record["macs"] > 0
-    assert "sha256:" + record["source_sha256"] == zoo.DEFAULT_ENTRY.digest and "reused" in record["calibration"]
-    monkeypatch.setenv("MOBILENET_SSD_MODEL_DIR", str(out))
+    assert infos[128].name == 'ssd_mobilenet_v1_0.75_128_quant_coco'
+    record = json.loads((out / infos[128].name / 'model.json').read_text())
+    assert record['alpha'] == 0.75 and record['first_conv_channels'] == 24
+    assert (
+        record['resolution'] == 128 and record['source_resolution'] == 300 and record['macs'] > 0
+    )
+    assert (
+        'sha256:' + record['source_sha256'] == zoo.DEFAULT_ENTRY.digest
+        and 'reused' in record['calibration']
+    )
+    monkeypatch.setenv('MOBILENET_SSD_MODEL_DIR', str(out))
     found = zoo.find(0.75, 128)
-    assert found.model_path == out / infos[128].name / "detect.tflite" and found.labels_path.is_file()
+    assert (
+        found.model_path == out / infos[128].name / 'detect.tflite' and found.labels_path.is_file()
+    )
     detector = zoo.open_detector(resolution=128)
     assert (detector.model_id, detector.alpha) == (infos[128].name, 0.75)
     assert zoo.find(0.75, 300).entry is zoo.DEFAULT_ENTRY  # the release wins over a rebuild
@@ -118,18 +147,25 @@ def test_model_json_records_the_measured_width_and_lookup_uses_it(built, monkeyp
 
 
 def test_build_from_an_explicit_source_file(tmp_path, model_path):
-    source = tmp_path / "src" / "my_ssd.tflite"
+    source = tmp_path / 'src' / 'my_ssd.tflite'
     source.parent.mkdir()
     shutil.copy(model_path, source)
-    shutil.copy(model_path.parent / "labelmap.txt", source.parent / "labelmap.txt")
-    info = build(192, output=tmp_path / "zoo", source=source_file(source))
-    assert (info.name, info.alpha, info.source) == ("ssd_mobilenet_v1_0.75_192_quant_coco", 0.75, "my_ssd")
-    assert (tmp_path / "zoo" / info.name / "labelmap.txt").is_file()
-    with pytest.raises(BuildError, match="no such source model"):
-        source_file(tmp_path / "missing.tflite")
-    with pytest.raises(BuildError, match=r"no source of width 1: ssd_mobilenet_v1_coco_quant_postprocess is not on this"):
+    shutil.copy(model_path.parent / 'labelmap.txt', source.parent / 'labelmap.txt')
+    info = build(192, output=tmp_path / 'zoo', source=source_file(source))
+    assert (info.name, info.alpha, info.source) == (
+        'ssd_mobilenet_v1_0.75_192_quant_coco',
+        0.75,
+        'my_ssd',
+    )
+    assert (tmp_path / 'zoo' / info.name / 'labelmap.txt').is_file()
+    with pytest.raises(BuildError, match='no such source model'):
+        source_file(tmp_path / 'missing.tflite')
+    with pytest.raises(
+        BuildError,
+        match=r'no source of width 1: ssd_mobilenet_v1_coco_quant_postprocess is not on this',
+    ):
         source_for_alpha(1.0)
-    with pytest.raises(BuildError, match="no release has width 0.5"):
+    with pytest.raises(BuildError, match='no release has width 0.5'):
         source_for_alpha(0.5)
 
 
@@ -137,45 +173,61 @@ def test_another_source_never_overwrites_a_built_model(tmp_path, model_path, mod
     """Names carry the measured width; a different source of the same width and
     resolution is refused instead of silently replacing the first build."""
     build(128, output=tmp_path)
-    other = tmp_path / "other.tflite"
-    other.write_bytes(model_bytes[:-4] + b"\0\0\0\0")  # same graph, other bytes (a retrained copy)
-    with pytest.raises(BuildError, match="holds a model built from another source"):
+    other = tmp_path / 'other.tflite'
+    other.write_bytes(model_bytes[:-4] + b'\0\0\0\0')  # same graph, other bytes (a retrained copy)
+    with pytest.raises(BuildError, match='holds a model built from another source'):
         build(128, output=tmp_path, source=source_file(other))
-    assert build(128, output=tmp_path).name == "ssd_mobilenet_v1_0.75_128_quant_coco"  # the same source: fine
+    assert (
+        build(128, output=tmp_path).name == 'ssd_mobilenet_v1_0.75_128_quant_coco'
+    )  # the same source: fine
 
 
 def test_max_detections_lifts_the_cap(tmp_path):
     info = build(300, max_detections=50, output=tmp_path)
-    assert info.name == "ssd_mobilenet_v1_0.75_300_quant_coco_max50"
-    detector = Detector(tmp_path / info.name / "detect.tflite")
+    assert info.name == 'ssd_mobilenet_v1_0.75_300_quant_coco_max50'
+    detector = Detector(tmp_path / info.name / 'detect.tflite')
     assert detector.model.info.max_detections == 50
-    assert len(detector.detect(read_rgb(SAMPLES / "kite_and_cold.jpg"), DetectionFilter(0.0))) == 50
+    assert (
+        len(detector.detect(read_rgb(SAMPLES / 'kite_and_cold.jpg'), DetectionFilter(0.0))) == 50
+    )
 
 
-@pytest.mark.parametrize("resolution", [16, 0, -300, 2048])
+@pytest.mark.parametrize('resolution', [16, 0, -300, 2048])
 def test_impossible_resolutions(resolution, model_bytes):
-    with pytest.raises(BuildError, match="resolution must be an integer from 32 to 1024"):
+    with pytest.raises(BuildError, match='resolution must be an integer from 32 to 1024'):
         edit_model(model_bytes, resolution)
 
 
 def test_bad_requests_are_clear(model_bytes, monkeypatch, tmp_path, capsys):
-    with pytest.raises(BuildError, match="max_detections must be at least 1"):
+    with pytest.raises(BuildError, match='max_detections must be at least 1'):
         edit_model(model_bytes, 300, max_detections=0)
-    assert cli.main(["zoo", "build", "--resolution", "8", "--output", str(tmp_path)]) == 2
-    assert "resolution must be an integer" in capsys.readouterr().err
+    assert cli.main(['zoo', 'build', '--resolution', '8', '--output', str(tmp_path)]) == 2
+    assert 'resolution must be an integer' in capsys.readouterr().err
     import ai_edge_litert
 
-    monkeypatch.setitem(sys.modules, "ai_edge_litert.schema_py_generated", None)  # as with tflite_runtime
-    monkeypatch.delattr(ai_edge_litert, "schema_py_generated")
-    with pytest.raises(SchemaNotFoundError, match="needs the ai-edge-litert package"):
+    monkeypatch.setitem(
+        sys.modules, 'ai_edge_litert.schema_py_generated', None
+    )  # as with tflite_runtime
+    monkeypatch.delattr(ai_edge_litert, 'schema_py_generated')
+    with pytest.raises(SchemaNotFoundError, match='needs the ai-edge-litert package'):
         edit_model(model_bytes, 128)
 
 
 def test_cli_builds_a_list(tmp_path, capsys):
-    assert cli.main(["zoo", "build", "--resolutions", "160,192", "--output", str(tmp_path)]) == 0
+    assert cli.main(['zoo', 'build', '--resolutions', '160,192', '--output', str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "built ssd_mobilenet_v1_0.75_160_quant_coco: alpha 0.75 (measured), 160x160" in out and "192x192" in out
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["ssd_mobilenet_v1_0.75_160_quant_coco",
-                                                         "ssd_mobilenet_v1_0.75_192_quant_coco"]
-    assert cli.main(["zoo", "build", "--resolution", "160", "--alpha", "1.0", "--output", str(tmp_path)]) == 2
-    assert "no source of width 1" in capsys.readouterr().err
+    assert (
+        'built ssd_mobilenet_v1_0.75_160_quant_coco: alpha 0.75 (measured), 160x160' in out
+        and '192x192' in out
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        'ssd_mobilenet_v1_0.75_160_quant_coco',
+        'ssd_mobilenet_v1_0.75_192_quant_coco',
+    ]
+    assert (
+        cli.main(
+            ['zoo', 'build', '--resolution', '160', '--alpha', '1.0', '--output', str(tmp_path)]
+        )
+        == 2
+    )
+    assert 'no source of width 1' in capsys.readouterr().err

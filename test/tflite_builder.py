@@ -4,19 +4,24 @@ Tests need models that the shared folder does not have (a classifier, an Edge TP
 a TF2-signature detector, float and int8 inputs). They are made here from the schema's
 object API, so the runtime loads them exactly as it would load a converter's output.
 """
+
 from __future__ import annotations
 
+from ai_edge_litert import schema_py_generated as fb
 import flatbuffers
 import numpy as np
-from ai_edge_litert import schema_py_generated as fb
 
-_TYPES = {np.uint8: fb.TensorType.UINT8, np.int8: fb.TensorType.INT8, np.float32: fb.TensorType.FLOAT32,
-          np.int32: fb.TensorType.INT32}
+_TYPES = {
+    np.uint8: fb.TensorType.UINT8,
+    np.int8: fb.TensorType.INT8,
+    np.float32: fb.TensorType.FLOAT32,
+    np.int32: fb.TensorType.INT32,
+}
 
 
 def pack(model: fb.ModelT) -> bytes:
     builder = flatbuffers.Builder(0)
-    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    builder.Finish(model.Pack(builder), file_identifier=b'TFL3')
     return bytes(builder.Output())
 
 
@@ -24,7 +29,9 @@ def unpack(content: bytes) -> fb.ModelT:
     return fb.ModelT.InitFromPackedBuf(content, 0)
 
 
-def _tensor(name: str, shape: list[int], dtype, buffer: int, scale=None, zero_point=None) -> fb.TensorT:
+def _tensor(
+    name: str, shape: list[int], dtype, buffer: int, scale=None, zero_point=None
+) -> fb.TensorT:
     t = fb.TensorT()
     t.name, t.shape, t.type, t.buffer = name.encode(), shape, _TYPES[dtype], buffer
     if scale is not None:
@@ -34,8 +41,9 @@ def _tensor(name: str, shape: list[int], dtype, buffer: int, scale=None, zero_po
     return t
 
 
-def reshape_model(height: int = 8, width: int = 8, dtype=np.uint8, output_shape=None,
-                  scale=None, zero_point=None) -> bytes:
+def reshape_model(
+    height: int = 8, width: int = 8, dtype=np.uint8, output_shape=None, scale=None, zero_point=None
+) -> bytes:
     """input [1, H, W, 3] -> RESHAPE -> output (default [1, H*W*3], a classifier's shape)."""
     output_shape = output_shape or [1, height * width * 3]
     code = fb.OperatorCodeT()
@@ -50,15 +58,15 @@ def reshape_model(height: int = 8, width: int = 8, dtype=np.uint8, output_shape=
     op.builtinOptionsType, op.builtinOptions = fb.BuiltinOptions.ReshapeOptions, options
     sub = fb.SubGraphT()
     sub.tensors = [
-        _tensor("input", [1, height, width, 3], dtype, 0, scale, zero_point),
-        _tensor("output", output_shape, dtype, 0, scale, zero_point),
-        _tensor("shape", [len(output_shape)], np.int32, 1),
+        _tensor('input', [1, height, width, 3], dtype, 0, scale, zero_point),
+        _tensor('output', output_shape, dtype, 0, scale, zero_point),
+        _tensor('shape', [len(output_shape)], np.int32, 1),
     ]
     sub.inputs, sub.outputs, sub.operators = [0], [1], [op]
     model = fb.ModelT()
     model.version, model.operatorCodes, model.subgraphs = 3, [code], [sub]
     model.buffers = [fb.BufferT(), shape_buffer]
-    model.description = b"test reshape model"
+    model.description = b'test reshape model'
     return pack(model)
 
 
@@ -67,7 +75,7 @@ def with_edgetpu_op(content: bytes) -> bytes:
     model = unpack(content)
     code = fb.OperatorCodeT()
     code.builtinCode = code.deprecatedBuiltinCode = fb.BuiltinOperator.CUSTOM
-    code.customCode = b"edgetpu-custom-op"
+    code.customCode = b'edgetpu-custom-op'
     code.version = 1
     model.operatorCodes.append(code)
     return pack(model)
@@ -82,17 +90,21 @@ def as_tf2_signature_model(content: bytes) -> bytes:
     boxes, classes, scores, count = sub.outputs
     order = [scores, boxes, count, classes]
     for n, index in enumerate(order):
-        sub.tensors[index].name = f"StatefulPartitionedCall:{n}".encode()
+        sub.tensors[index].name = f'StatefulPartitionedCall:{n}'.encode()
     sub.outputs = order
     sig = fb.SignatureDefT()
-    sig.signatureKey = b"serving_default"
+    sig.signatureKey = b'serving_default'
     sig.subgraphIndex = 0
     inp = fb.TensorMapT()
-    inp.name, inp.tensorIndex = b"input", sub.inputs[0]
+    inp.name, inp.tensorIndex = b'input', sub.inputs[0]
     sig.inputs = [inp]
     sig.outputs = []
-    for name, index in (("detection_boxes", boxes), ("detection_classes", classes),
-                        ("detection_scores", scores), ("num_detections", count)):
+    for name, index in (
+        ('detection_boxes', boxes),
+        ('detection_classes', classes),
+        ('detection_scores', scores),
+        ('num_detections', count),
+    ):
         m = fb.TensorMapT()
         m.name, m.tensorIndex = name.encode(), index
         sig.outputs.append(m)

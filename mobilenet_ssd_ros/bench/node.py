@@ -9,49 +9,52 @@
   of the node while it is inactive and frames keep arriving.
 Run with `mobilenet-ssd bench --suite node|soak`.
 """
+
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 import os
+from pathlib import Path
 import random
 import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import cv2
 import numpy as np
 
-from .. import zoo
 from .core import bench_frame
+from .. import zoo
 
-NODE_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "mobilenet_ssd_node"
-CONFIG = Path(__file__).resolve().parents[2] / "config"
+NODE_SCRIPT = Path(__file__).resolve().parents[2] / 'scripts' / 'mobilenet_ssd_node'
+CONFIG = Path(__file__).resolve().parents[2] / 'config'
 
 
 def isolate_dds() -> None:
     """A private loopback-only domain and the large-image Fast DDS profile, unless the
     caller chose otherwise. Must run before rclpy.init()."""
-    os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
-    os.environ.setdefault("ROS_DOMAIN_ID", str(random.randint(110, 200)))
-    profile = CONFIG / "fastdds_large_images.xml"
+    os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
+    os.environ.setdefault('ROS_DOMAIN_ID', str(random.randint(110, 200)))
+    profile = CONFIG / 'fastdds_large_images.xml'
     if profile.is_file():
-        os.environ.setdefault("FASTDDS_DEFAULT_PROFILES_FILE", str(profile))
+        os.environ.setdefault('FASTDDS_DEFAULT_PROFILES_FILE', str(profile))
 
 
 def node_command(params: dict) -> list[str]:
     """The node as its own process (from the source checkout's scripts/)."""
     if not NODE_SCRIPT.is_file():
-        raise FileNotFoundError("the node benchmarks run from a source checkout (scripts/mobilenet_ssd_node)")
-    args = [sys.executable, str(NODE_SCRIPT), "--ros-args"]
+        raise FileNotFoundError(
+            'the node benchmarks run from a source checkout (scripts/mobilenet_ssd_node)'
+        )
+    args = [sys.executable, str(NODE_SCRIPT), '--ros-args']
     for k, v in params.items():
-        args += ["-p", f"{k}:={str(v).lower() if isinstance(v, bool) else v}"]
+        args += ['-p', f'{k}:={str(v).lower() if isinstance(v, bool) else v}']
     return args
 
 
 def naive_command(num_threads: int = 0) -> list[str]:
-    return [sys.executable, "-m", "mobilenet_ssd_ros.bench.node", "naive", str(num_threads)]
+    return [sys.executable, '-m', 'mobilenet_ssd_ros.bench.node', 'naive', str(num_threads)]
 
 
 def run_naive_node(num_threads: int = 0) -> None:
@@ -64,17 +67,19 @@ def run_naive_node(num_threads: int = 0) -> None:
     from vision_msgs.msg import Detection2DArray
 
     from ..ros.image_input import message_to_image
-    from ..ros.messages import RCLPY_TYPES, detection_array
+    from ..ros.messages import detection_array, RCLPY_TYPES
 
     rclpy.init()
-    node = Node("naive_detector")
+    node = Node('naive_detector')
     detector = zoo.open_detector(num_threads=num_threads or None)
-    pub = node.create_publisher(Detection2DArray, "~/detections", QoSProfile(depth=10))
+    pub = node.create_publisher(Detection2DArray, '~/detections', QoSProfile(depth=10))
 
     def callback(msg):
-        pub.publish(detection_array(detector.detect(message_to_image(msg)), msg.header, RCLPY_TYPES))
+        pub.publish(
+            detection_array(detector.detect(message_to_image(msg)), msg.header, RCLPY_TYPES)
+        )
 
-    node.create_subscription(Image, "image", callback, QoSProfile(depth=10))
+    node.create_subscription(Image, 'image', callback, QoSProfile(depth=10))
     try:
         rclpy.spin(node)
     except Exception:  # noqa: BLE001 - SIGTERM ends the benchmark run
@@ -89,7 +94,9 @@ class Scenario:
     rate_hz: float
     compressed: bool = False
     latencies_ms: list[float] = field(default_factory=list)
-    node_total_ms: list[float] = field(default_factory=list)  # our node's own per-frame time (~/stats)
+    node_total_ms: list[float] = field(
+        default_factory=list
+    )  # our node's own per-frame time (~/stats)
     sent: int = 0
 
 
@@ -103,7 +110,7 @@ class Harness:
 
         isolate_dds()
         rclpy.init()
-        self.node = Node("mobilenet_ssd_bench")
+        self.node = Node('mobilenet_ssd_bench')
         self.executor = SingleThreadedExecutor()
         self.executor.add_node(self.node)
         self.thread = threading.Thread(target=self.executor.spin, daemon=True)
@@ -127,26 +134,41 @@ class Harness:
 
         from ..msg import DetectionStats
 
-        proc = subprocess.Popen(scenario.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            scenario.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
+
             def on_detections(msg):
                 now = self.now_ns()
                 stamp = msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
                 scenario.latencies_ms.append((now - stamp) / 1e6)
 
-            sub = self.node.create_subscription(Detection2DArray, scenario.output_topic, on_detections,
-                                                QoSProfile(depth=50))
+            sub = self.node.create_subscription(
+                Detection2DArray, scenario.output_topic, on_detections, QoSProfile(depth=50)
+            )
             stats_sub = self.node.create_subscription(
-                DetectionStats, scenario.output_topic.rsplit("/", 1)[0] + "/stats",
-                lambda m: scenario.node_total_ms.append(m.total_ms), QoSProfile(depth=50))
-            msg_type, topic = (CompressedImage, "image/compressed") if scenario.compressed else (Image, "image")
-            pub = self.node.create_publisher(msg_type, topic, QoSProfile(depth=10))  # reliable: every frame sent
+                DetectionStats,
+                scenario.output_topic.rsplit('/', 1)[0] + '/stats',
+                lambda m: scenario.node_total_ms.append(m.total_ms),
+                QoSProfile(depth=50),
+            )
+            msg_type, topic = (
+                (CompressedImage, 'image/compressed') if scenario.compressed else (Image, 'image')
+            )
+            pub = self.node.create_publisher(
+                msg_type, topic, QoSProfile(depth=10)
+            )  # reliable: every frame sent
             self.executor.wake()
-            payload = _jpeg(frame) if scenario.compressed else np.ascontiguousarray(frame).tobytes()
+            payload = (
+                _jpeg(frame) if scenario.compressed else np.ascontiguousarray(frame).tobytes()
+            )
             probe_deadline = time.monotonic() + 60
-            while not scenario.latencies_ms:  # node up and answering (model loaded, discovery done)
+            while (
+                not scenario.latencies_ms
+            ):  # node up and answering (model loaded, discovery done)
                 if time.monotonic() > probe_deadline or proc.poll() is not None:
-                    raise RuntimeError(f"{scenario.name}: the node did not answer")
+                    raise RuntimeError(f'{scenario.name}: the node did not answer')
                 pub.publish(_message(msg_type, frame, payload, self.now_ns()))
                 time.sleep(0.1)
             time.sleep(0.5)
@@ -180,18 +202,25 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def _jpeg(rgb: np.ndarray) -> bytes:
-    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 90])
+    ok, buf = cv2.imencode(
+        '.jpg', cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 90]
+    )
     return buf.tobytes()
 
 
 def _message(msg_type, frame: np.ndarray, payload: bytes, stamp_ns: int):
     msg = msg_type()
     msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(stamp_ns, 1_000_000_000)
-    msg.header.frame_id = "camera"
-    if hasattr(msg, "format"):
-        msg.format = "jpeg"
+    msg.header.frame_id = 'camera'
+    if hasattr(msg, 'format'):
+        msg.format = 'jpeg'
     else:
-        msg.height, msg.width, msg.encoding, msg.step = frame.shape[0], frame.shape[1], "rgb8", frame.shape[1] * 3
+        msg.height, msg.width, msg.encoding, msg.step = (
+            frame.shape[0],
+            frame.shape[1],
+            'rgb8',
+            frame.shape[1] * 3,
+        )
     msg.data = payload
     return msg
 
@@ -213,15 +242,20 @@ def _summary(s: Scenario, duration_s: float) -> dict:
     third = max(len(lat) // 3, 1)
     received = len(s.latencies_ms)
     return {
-        "sent": s.sent, "received": received, "input_hz": s.rate_hz,
-        "output_fps": received / duration_s,
-        "latency_ms": {"p50": float(np.percentile(lat, 50)), "p99": float(np.percentile(lat, 99)),
-                       "max": float(np.max(lat)),
-                       "p50_first_third": float(np.median(lat[:third])),
-                       "p50_last_third": float(np.median(lat[-third:]))},
-        "dropped": s.sent - received,
-        "node_total_ms_p50": float(np.median(s.node_total_ms)) if s.node_total_ms else None,
-        "latency_series_ms": [round(x, 2) for x in s.latencies_ms],
+        'sent': s.sent,
+        'received': received,
+        'input_hz': s.rate_hz,
+        'output_fps': received / duration_s,
+        'latency_ms': {
+            'p50': float(np.percentile(lat, 50)),
+            'p99': float(np.percentile(lat, 99)),
+            'max': float(np.max(lat)),
+            'p50_first_third': float(np.median(lat[:third])),
+            'p50_last_third': float(np.median(lat[-third:])),
+        },
+        'dropped': s.sent - received,
+        'node_total_ms_p50': float(np.median(s.node_total_ms)) if s.node_total_ms else None,
+        'latency_series_ms': [round(x, 2) for x in s.latencies_ms],
     }
 
 
@@ -235,29 +269,54 @@ def node_suite(duration_s: float = 60.0, rate_hz: float = 30.0) -> dict:
     saturate_hz = 2 * invoke_fps_1
     processing_ms = _median_detect_ms(frame)
     scenarios = [
-        Scenario("ours_rgb8", node_command({"autostart": True}), "/mobilenet_ssd/detections", rate_hz),
-        Scenario("ours_jpeg", node_command({"autostart": True, "input_compressed": True}),
-                 "/mobilenet_ssd/detections", rate_hz, compressed=True),
-        Scenario("naive_rgb8", naive_command(), "/naive_detector/detections", rate_hz),
-        Scenario("ours_rgb8_saturated", node_command({"autostart": True, "num_threads": 1}),
-                 "/mobilenet_ssd/detections", saturate_hz),
-        Scenario("naive_rgb8_saturated", naive_command(1), "/naive_detector/detections", saturate_hz),
+        Scenario(
+            'ours_rgb8', node_command({'autostart': True}), '/mobilenet_ssd/detections', rate_hz
+        ),
+        Scenario(
+            'ours_jpeg',
+            node_command({'autostart': True, 'input_compressed': True}),
+            '/mobilenet_ssd/detections',
+            rate_hz,
+            compressed=True,
+        ),
+        Scenario('naive_rgb8', naive_command(), '/naive_detector/detections', rate_hz),
+        Scenario(
+            'ours_rgb8_saturated',
+            node_command({'autostart': True, 'num_threads': 1}),
+            '/mobilenet_ssd/detections',
+            saturate_hz,
+        ),
+        Scenario(
+            'naive_rgb8_saturated', naive_command(1), '/naive_detector/detections', saturate_hz
+        ),
     ]
     harness = Harness()
     try:
-        results = {s.name: _summary(harness.run(s, duration_s, frame), duration_s) for s in scenarios}
+        results = {
+            s.name: _summary(harness.run(s, duration_s, frame), duration_s) for s in scenarios
+        }
     finally:
         harness.close()
     processing_ms_1 = _median_detect_ms(frame, num_threads=1)
     for name, r in results.items():
-        saturated = name.endswith("_saturated")
-        r["threads"] = 1 if saturated else 0
-        r["output_fps_over_invoke_fps"] = r["output_fps"] / (invoke_fps_1 if saturated else invoke_fps)
-        r["p99_over_processing_time"] = r["latency_ms"]["p99"] / (processing_ms_1 if saturated else processing_ms)
-        if r["node_total_ms_p50"]:  # the same frames' processing time inside the node, this run
-            r["p99_over_node_processing_time"] = r["latency_ms"]["p99"] / r["node_total_ms_p50"]
-    return {"duration_s": duration_s, "raw_invoke_fps": invoke_fps, "raw_invoke_fps_1_thread": invoke_fps_1,
-            "processing_ms": processing_ms, "processing_ms_1_thread": processing_ms_1, "scenarios": results}
+        saturated = name.endswith('_saturated')
+        r['threads'] = 1 if saturated else 0
+        r['output_fps_over_invoke_fps'] = r['output_fps'] / (
+            invoke_fps_1 if saturated else invoke_fps
+        )
+        r['p99_over_processing_time'] = r['latency_ms']['p99'] / (
+            processing_ms_1 if saturated else processing_ms
+        )
+        if r['node_total_ms_p50']:  # the same frames' processing time inside the node, this run
+            r['p99_over_node_processing_time'] = r['latency_ms']['p99'] / r['node_total_ms_p50']
+    return {
+        'duration_s': duration_s,
+        'raw_invoke_fps': invoke_fps,
+        'raw_invoke_fps_1_thread': invoke_fps_1,
+        'processing_ms': processing_ms,
+        'processing_ms_1_thread': processing_ms_1,
+        'scenarios': results,
+    }
 
 
 def _median_detect_ms(frame: np.ndarray, n: int = 100, num_threads: int | None = None) -> float:
@@ -272,15 +331,15 @@ def _median_detect_ms(frame: np.ndarray, n: int = 100, num_threads: int | None =
 
 
 def _rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+    for line in Path(f'/proc/{pid}/status').read_text().splitlines():
+        if line.startswith('VmRSS:'):
             return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
+    raise RuntimeError('no VmRSS')
 
 
 def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
 def soak_suite(frames: int = 20_000, rate_hz: float = 100.0, inactive_s: float = 10.0) -> dict:
@@ -295,18 +354,24 @@ def soak_suite(frames: int = 20_000, rate_hz: float = 100.0, inactive_s: float =
     frame = bench_frame((320, 240))
     payload = np.ascontiguousarray(frame).tobytes()
     harness = Harness()
-    proc = subprocess.Popen(node_command({"autostart": True}), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        node_command({'autostart': True}), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     received = [0]
     try:
-        harness.node.create_subscription(Detection2DArray, "/mobilenet_ssd/detections",
-                                         lambda m: received.__setitem__(0, received[0] + 1), QoSProfile(depth=50))
-        pub = harness.node.create_publisher(Image, "image", QoSProfile(depth=10))
-        change = harness.node.create_client(ChangeState, "/mobilenet_ssd/change_state")
+        harness.node.create_subscription(
+            Detection2DArray,
+            '/mobilenet_ssd/detections',
+            lambda m: received.__setitem__(0, received[0] + 1),
+            QoSProfile(depth=50),
+        )
+        pub = harness.node.create_publisher(Image, 'image', QoSProfile(depth=10))
+        change = harness.node.create_client(ChangeState, '/mobilenet_ssd/change_state')
         harness.executor.wake()
         deadline = time.monotonic() + 60
         while received[0] == 0:
             if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("soak: the node did not answer")
+                raise RuntimeError('soak: the node did not answer')
             pub.publish(_message(Image, frame, payload, harness.now_ns()))
             time.sleep(0.1)
         rss = []  # (frames sent, kB)
@@ -336,36 +401,58 @@ def soak_suite(frames: int = 20_000, rate_hz: float = 100.0, inactive_s: float =
         _stop(proc)
         harness.close()
     warm = rss[len(rss) // 10][1] if rss else 0
-    return {"frames_sent": frames, "frames_processed": processed, "rate_hz": rate_hz,
-            "rss_kb_after_warmup": warm, "rss_kb_end": rss[-1][1] if rss else 0,
-            "rss_growth_mb": ((rss[-1][1] if rss else 0) - warm) / 1024,
-            "rss_series": rss, "inactive_cpu_percent_of_core": 100 * inactive_cpu}
+    return {
+        'frames_sent': frames,
+        'frames_processed': processed,
+        'rate_hz': rate_hz,
+        'rss_kb_after_warmup': warm,
+        'rss_kb_end': rss[-1][1] if rss else 0,
+        'rss_growth_mb': ((rss[-1][1] if rss else 0) - warm) / 1024,
+        'rss_series': rss,
+        'inactive_cpu_percent_of_core': 100 * inactive_cpu,
+    }
 
 
 def format_node(result: dict) -> str:
-    lines = [f"node suite: {result['duration_s']:.0f} s per scenario; raw invoke {result['raw_invoke_fps']:.1f} FPS "
-             f"(1 thread: {result['raw_invoke_fps_1_thread']:.1f}); detect {result['processing_ms']:.2f} ms/frame "
-             f"(1 thread: {result['processing_ms_1_thread']:.2f}); saturated scenarios run the model on 1 thread",
-             f"{'scenario':<22}{'in Hz':>7}{'sent':>7}{'out':>7}{'out FPS':>9}{'/invoke':>8}{'p50':>8}{'p99':>8}"
-             f"{'p99/proc':>9}{'node ms':>8}{'p99/node':>9}{'p50 1st':>8}{'p50 last':>9}{'dropped':>8}"]
-    for name, r in result["scenarios"].items():
-        lat = r["latency_ms"]
-        lines.append(f"{name:<22}{r['input_hz']:>7.0f}{r['sent']:>7}{r['received']:>7}{r['output_fps']:>9.1f}"
-                     f"{r['output_fps_over_invoke_fps']:>8.2f}{lat['p50']:>8.1f}{lat['p99']:>8.1f}"
-                     f"{r['p99_over_processing_time']:>9.2f}"
-                     + (f"{r['node_total_ms_p50']:>8.2f}{r['p99_over_node_processing_time']:>9.2f}"
-                        if r["node_total_ms_p50"] else f"{'-':>8}{'-':>9}")
-                     + f"{lat['p50_first_third']:>8.1f}"
-                     f"{lat['p50_last_third']:>9.1f}{r['dropped']:>8}")
-    return "\n".join(lines)
+    lines = [
+        f'node suite: {result["duration_s"]:.0f} s per scenario; raw invoke '
+        f'{result["raw_invoke_fps"]:.1f} FPS '
+        f'(1 thread: {result["raw_invoke_fps_1_thread"]:.1f}); detect '
+        f'{result["processing_ms"]:.2f} ms/frame '
+        f'(1 thread: {result["processing_ms_1_thread"]:.2f}); saturated scenarios run the model '
+        'on 1 thread',
+        f'{"scenario":<22}{"in Hz":>7}{"sent":>7}{"out":>7}{"out FPS":>9}{"/invoke":>8}'
+        f'{"p50":>8}{"p99":>8}'
+        f'{"p99/proc":>9}{"node ms":>8}{"p99/node":>9}{"p50 1st":>8}{"p50 last":>9}{"dropped":>8}',
+    ]
+    for name, r in result['scenarios'].items():
+        lat = r['latency_ms']
+        lines.append(
+            f'{name:<22}{r["input_hz"]:>7.0f}{r["sent"]:>7}{r["received"]:>7}'
+            f'{r["output_fps"]:>9.1f}'
+            f'{r["output_fps_over_invoke_fps"]:>8.2f}{lat["p50"]:>8.1f}{lat["p99"]:>8.1f}'
+            f'{r["p99_over_processing_time"]:>9.2f}'
+            + (
+                f'{r["node_total_ms_p50"]:>8.2f}{r["p99_over_node_processing_time"]:>9.2f}'
+                if r['node_total_ms_p50']
+                else f'{"-":>8}{"-":>9}'
+            )
+            + f'{lat["p50_first_third"]:>8.1f}'
+            f'{lat["p50_last_third"]:>9.1f}{r["dropped"]:>8}'
+        )
+    return '\n'.join(lines)
 
 
 def format_soak(result: dict) -> str:
-    return (f"soak suite: {result['frames_sent']} frames sent at {result['rate_hz']:.0f} Hz, "
-            f"{result['frames_processed']} processed; RSS {result['rss_kb_after_warmup'] / 1024:.1f} MB after "
-            f"warm-up -> {result['rss_kb_end'] / 1024:.1f} MB at the end (growth {result['rss_growth_mb']:.2f} MB); "
-            f"CPU while inactive {result['inactive_cpu_percent_of_core']:.2f}% of a core")
+    return (
+        f'soak suite: {result["frames_sent"]} frames sent at {result["rate_hz"]:.0f} Hz, '
+        f'{result["frames_processed"]} processed; RSS {result["rss_kb_after_warmup"] / 1024:.1f} '
+        'MB after '
+        f'warm-up -> {result["rss_kb_end"] / 1024:.1f} MB at the end (growth '
+        f'{result["rss_growth_mb"]:.2f} MB); '
+        f'CPU while inactive {result["inactive_cpu_percent_of_core"]:.2f}% of a core'
+    )
 
 
-if __name__ == "__main__" and sys.argv[1:2] == ["naive"]:
+if __name__ == '__main__' and sys.argv[1:2] == ['naive']:
     run_naive_node(int(sys.argv[2]) if len(sys.argv) > 2 else 0)

@@ -3,23 +3,28 @@ the same run, and mAP on the labeled sets with and without the 10-detection cap.
 
     mobilenet-ssd zoo report [--resolutions 128,...] [--json FILE] [--plot FILE]
 """
+
 from __future__ import annotations
 
+from pathlib import Path
 import statistics
 import tempfile
 import time
-from pathlib import Path
 
 from .core import bench_frame
 from ..core.detector import Detector
 from ..core.imageio import read_rgb
 from ..core.postprocess import DetectionFilter
+from ..offline.datasets import load_dataset, shared_data
 from ..offline.evaluate import evaluate
 from ..zoo.build import build
-from ..offline.datasets import load_dataset, shared_data
 
 RESOLUTIONS = (128, 160, 192, 224, 256, 300, 384)
-DATASETS = (("coco128_val2017", "coco128"), ("dawn_fog_dev", "voc"), ("pennfudan_dev", "pennfudan"))
+DATASETS = (
+    ('coco128_val2017', 'coco128'),
+    ('dawn_fog_dev', 'voc'),
+    ('pennfudan_dev', 'pennfudan'),
+)
 UNCAPPED = 100
 
 
@@ -37,9 +42,12 @@ def _map(detector: Detector, data) -> dict[str, float]:
     keep = DetectionFilter(score_threshold=0.0)
     result = {}
     for name, (samples, images) in data.items():
-        predictions = {s.image_path.name: detector.detect(img, keep) for s, img in zip(samples, images, strict=True)}
+        predictions = {
+            s.image_path.name: detector.detect(img, keep)
+            for s, img in zip(samples, images, strict=True)
+        }
         r = evaluate(samples, predictions)
-        result[name] = {"mAP": r.map, "mAP50": r.map50}
+        result[name] = {'mAP': r.map, 'mAP50': r.map50}
     return result
 
 
@@ -57,34 +65,52 @@ def _latency(detectors: dict[int, Detector], frames: int, rounds: int) -> dict[i
     return {r: statistics.median(v) for r, v in samples.items()}
 
 
-def report(resolutions=RESOLUTIONS, limit: int | None = None, frames: int = 40, rounds: int = 8) -> dict:
+def report(
+    resolutions=RESOLUTIONS, limit: int | None = None, frames: int = 40, rounds: int = 8
+) -> dict:
     data = _datasets(limit)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         capped, uncapped = {}, {}
         for r in resolutions:
             info = build(r, output=tmp)
-            capped[r] = (info, Detector(Path(tmp) / info.name / "detect.tflite"))
+            capped[r] = (info, Detector(Path(tmp) / info.name / 'detect.tflite'))
             info_u = build(r, max_detections=UNCAPPED, output=tmp)
-            uncapped[r] = Detector(Path(tmp) / info_u.name / "detect.tflite")
+            uncapped[r] = Detector(Path(tmp) / info_u.name / 'detect.tflite')
         latency = _latency({r: d for r, (_, d) in capped.items()}, frames, rounds)
         base = latency.get(300) or max(latency.values())
         for r in resolutions:
             info, detector = capped[r]
-            rows.append({"resolution": r, "macs": info.macs, "params": info.params, "anchors": info.anchors,
-                         "latency_ms": latency[r], "latency_ratio_to_300": latency[r] / base,
-                         "map_cap10": _map(detector, data),
-                         f"map_cap{UNCAPPED}": _map(uncapped[r], data)})
-    return {"limit": limit, "rows": rows}
+            rows.append(
+                {
+                    'resolution': r,
+                    'macs': info.macs,
+                    'params': info.params,
+                    'anchors': info.anchors,
+                    'latency_ms': latency[r],
+                    'latency_ratio_to_300': latency[r] / base,
+                    'map_cap10': _map(detector, data),
+                    f'map_cap{UNCAPPED}': _map(uncapped[r], data),
+                }
+            )
+    return {'limit': limit, 'rows': rows}
 
 
 def format_markdown(result: dict) -> str:
     names = [n for n, _ in DATASETS]
-    head = ("| resolution | GMACs | M params | anchors | latency / 300 | "
-            + " | ".join(f"{n} mAP (cap 10 / {UNCAPPED})" for n in names) + " |")
-    lines = [head, "|" + "---|" * (5 + len(names))]
-    for row in result["rows"]:
-        cells = [f"{row['map_cap10'][n]['mAP']:.3f} / {row[f'map_cap{UNCAPPED}'][n]['mAP']:.3f}" for n in names]
-        lines.append(f"| {row['resolution']} | {row['macs'] / 1e9:.3f} | {row['params'] / 1e6:.2f} | "
-                     f"{row['anchors']} | {row['latency_ratio_to_300']:.2f} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    head = (
+        '| resolution | GMACs | M params | anchors | latency / 300 | '
+        + ' | '.join(f'{n} mAP (cap 10 / {UNCAPPED})' for n in names)
+        + ' |'
+    )
+    lines = [head, '|' + '---|' * (5 + len(names))]
+    for row in result['rows']:
+        cells = [
+            f'{row["map_cap10"][n]["mAP"]:.3f} / {row[f"map_cap{UNCAPPED}"][n]["mAP"]:.3f}'
+            for n in names
+        ]
+        lines.append(
+            f'| {row["resolution"]} | {row["macs"] / 1e9:.3f} | {row["params"] / 1e6:.2f} | '
+            f'{row["anchors"]} | {row["latency_ratio_to_300"]:.2f} | ' + ' | '.join(cells) + ' |'
+        )
+    return '\n'.join(lines)

@@ -7,10 +7,11 @@ s_0 @ 2, s_0 @ 1/2) on the first, finest map. Centres sit at (i + 0.5) / map siz
 Boxes are (y_center, x_center, height, width), normalized, in map order, then row by
 row, then box by box: the layout TFLite_Detection_PostProcess reads.
 """
+
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
+import math
 
 import numpy as np
 
@@ -21,7 +22,9 @@ NUM_LAYERS = 6
 
 def box_specs(num_layers: int = NUM_LAYERS) -> list[list[tuple[float, float]]]:
     """(scale, aspect ratio) of the boxes at each location of each feature map."""
-    scales = [MIN_SCALE + (MAX_SCALE - MIN_SCALE) * i / (num_layers - 1) for i in range(num_layers)] + [1.0]
+    scales = [
+        MIN_SCALE + (MAX_SCALE - MIN_SCALE) * i / (num_layers - 1) for i in range(num_layers)
+    ] + [1.0]
     specs = []
     for layer in range(num_layers):
         if layer == 0:
@@ -51,11 +54,15 @@ def generate(sizes: Sequence[int]) -> np.ndarray:
     """Anchors for feature maps of the given sides, shape [N, 4], float32."""
     out = []
     for size, specs in zip(sizes, box_specs(len(sizes)), strict=True):
-        hw = np.array([[scale / math.sqrt(ar), scale * math.sqrt(ar)] for scale, ar in specs], np.float64)
+        hw = np.array(
+            [[scale / math.sqrt(ar), scale * math.sqrt(ar)] for scale, ar in specs], np.float64
+        )
         centers = (np.arange(size, dtype=np.float64) + 0.5) / size
-        cy, cx = np.meshgrid(centers, centers, indexing="ij")
+        cy, cx = np.meshgrid(centers, centers, indexing='ij')
         grid = np.stack([cy.ravel(), cx.ravel()], axis=1)  # row by row
-        boxes = np.concatenate([np.repeat(grid, len(specs), axis=0), np.tile(hw, (size * size, 1))], axis=1)
+        boxes = np.concatenate(
+            [np.repeat(grid, len(specs), axis=0), np.tile(hw, (size * size, 1))], axis=1
+        )
         out.append(boxes)
     return np.concatenate(out).astype(np.float32)
 
@@ -86,13 +93,21 @@ def center_shifts(resolution: int, trained_at: int = 300) -> list[float]:
     over the map). The predictors learned the offset of `trained_at`; moving the anchors
     by the difference keeps boxes where the objects are. Zero at `trained_at` itself."""
     shifts = []
-    for level, size, trained_size in zip(STRIDE2_LAYERS_BEFORE_MAP, feature_map_sizes(resolution),
-                                         feature_map_sizes(trained_at), strict=True):
+    for level, size, trained_size in zip(
+        STRIDE2_LAYERS_BEFORE_MAP,
+        feature_map_sizes(resolution),
+        feature_map_sizes(trained_at),
+        strict=True,
+    ):
         if min(size, trained_size) < MIN_SHIFTED_MAP:
-            shifts.append(0.0)  # a cell that sees (nearly) the whole image has no meaningful centre
+            shifts.append(
+                0.0
+            )  # a cell that sees (nearly) the whole image has no meaningful centre
             continue
         now = np.mean(receptive_centers(resolution, level) - (np.arange(size) + 0.5) / size)
-        then = np.mean(receptive_centers(trained_at, level) - (np.arange(trained_size) + 0.5) / trained_size)
+        then = np.mean(
+            receptive_centers(trained_at, level) - (np.arange(trained_size) + 0.5) / trained_size
+        )
         shifts.append(float(now - then))
     return shifts
 
@@ -111,7 +126,9 @@ def for_resolution(resolution: int, trained_at: int = 300) -> np.ndarray:
     boxes = generate(sizes).astype(np.float64)
     boxes[:, 2:] *= trained_at / resolution
     start = 0
-    for size, specs, shift in zip(sizes, box_specs(len(sizes)), center_shifts(resolution, trained_at), strict=True):
+    for size, specs, shift in zip(
+        sizes, box_specs(len(sizes)), center_shifts(resolution, trained_at), strict=True
+    ):
         end = start + size * size * len(specs)
         boxes[start:end, :2] += shift
         start = end
@@ -119,4 +136,7 @@ def for_resolution(resolution: int, trained_at: int = 300) -> np.ndarray:
 
 
 def count(resolution: int) -> int:
-    return sum(s * s * len(spec) for s, spec in zip(feature_map_sizes(resolution), box_specs(), strict=True))
+    return sum(
+        s * s * len(spec)
+        for s, spec in zip(feature_map_sizes(resolution), box_specs(), strict=True)
+    )

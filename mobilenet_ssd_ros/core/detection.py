@@ -1,4 +1,5 @@
 """The small value types the detector returns (in the spirit of pycoral's adapters)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,8 +33,10 @@ class BBox:
     def clip(self, width: float, height: float) -> BBox:
         """The part of the box inside a width x height image."""
         return BBox(
-            min(max(self.xmin, 0.0), width), min(max(self.ymin, 0.0), height),
-            min(max(self.xmax, 0.0), width), min(max(self.ymax, 0.0), height),
+            min(max(self.xmin, 0.0), width),
+            min(max(self.ymin, 0.0), height),
+            min(max(self.xmax, 0.0), width),
+            min(max(self.ymax, 0.0), height),
         )
 
     def iou(self, other: BBox) -> float:
@@ -59,8 +62,8 @@ class Detection:
         """JSON-ready form; the box as [xmin, ymin, xmax, ymax] pixels."""
         b = self.bbox
         return {
-            "label": self.label,
-            "class_id": self.class_id,
-            "score": round(self.score, 6),
-            "bbox": [round(b.xmin, 2), round(b.ymin, 2), round(b.xmax, 2), round(b.ymax, 2)],
+            'label': self.label,
+            'class_id': self.class_id,
+            'score': round(self.score, 6),
+            'bbox': [round(b.xmin, 2), round(b.ymin, 2), round(b.xmax, 2), round(b.ymax, 2)],
         }

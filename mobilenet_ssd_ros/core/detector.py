@@ -5,13 +5,14 @@ read the four small output tensors, filter and scale to the original image. Only
 `invoke()` is heavy; the per-stage times of the last call are kept in `last_timings`
 so callers (the node's ~/stats, the benchmarks) can report them without re-measuring.
 """
+
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+import math
 from pathlib import Path
+import time
 
 import numpy as np
 
@@ -62,9 +63,11 @@ class Detector:
         runtime: Runtime | None = None,
     ):
         # What reports call the model and its width; the zoo knows them, a bare file does not.
-        self.model_id = model_id or f"{Path(model).parent.name}/{Path(model).name}"
+        self.model_id = model_id or f'{Path(model).parent.name}/{Path(model).name}'
         self.alpha = alpha
-        self.model = Model(model, num_threads=num_threads, use_xnnpack=use_xnnpack, runtime=runtime)
+        self.model = Model(
+            model, num_threads=num_threads, use_xnnpack=use_xnnpack, runtime=runtime
+        )
         self.labels: LabelMap = self.model.labels(labels)
         self.filter = self.make_filter(score_threshold, classes, max_detections)
         self._preprocess = Preprocessor(self.model.interpreter, self.model.info.input)
@@ -77,7 +80,10 @@ class Detector:
         return spec.width, spec.height
 
     def make_filter(
-        self, score_threshold: float = 0.5, classes: Iterable[str] | None = None, max_detections: int | None = None
+        self,
+        score_threshold: float = 0.5,
+        classes: Iterable[str] | None = None,
+        max_detections: int | None = None,
     ) -> DetectionFilter:
         """A filter with label names resolved to this model's class ids (KeyError lists
         the valid names)."""

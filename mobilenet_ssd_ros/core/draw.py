@@ -1,4 +1,5 @@
 """Draw detections onto an image (the CLI's --annotate and the node's debug image)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -11,10 +12,26 @@ from .detection import Detection
 # A fixed palette (RGB) so that a class keeps its colour from frame to frame.
 _PALETTE = np.array(
     [
-        (230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48),
-        (145, 30, 180), (70, 240, 240), (240, 50, 230), (210, 245, 60), (250, 190, 212),
-        (0, 128, 128), (220, 190, 255), (170, 110, 40), (255, 250, 200), (128, 0, 0),
-        (170, 255, 195), (128, 128, 0), (255, 215, 180), (0, 0, 128), (128, 128, 128),
+        (230, 25, 75),
+        (60, 180, 75),
+        (255, 225, 25),
+        (0, 130, 200),
+        (245, 130, 48),
+        (145, 30, 180),
+        (70, 240, 240),
+        (240, 50, 230),
+        (210, 245, 60),
+        (250, 190, 212),
+        (0, 128, 128),
+        (220, 190, 255),
+        (170, 110, 40),
+        (255, 250, 200),
+        (128, 0, 0),
+        (170, 255, 195),
+        (128, 128, 0),
+        (255, 215, 180),
+        (0, 0, 128),
+        (128, 128, 128),
     ],
     dtype=np.uint8,
 )
@@ -38,9 +55,18 @@ def annotate(image: np.ndarray, detections: Iterable[Detection]) -> np.ndarray:
         p0 = (int(round(b.xmin)), int(round(b.ymin)))
         p1 = (int(round(b.xmax)), int(round(b.ymax)))
         cv2.rectangle(out, p0, p1, color, thickness)
-        text = f"{det.label} {det.score:.2f}"
+        text = f'{det.label} {det.score:.2f}'
         (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
         y = max(p0[1], th + base)
         cv2.rectangle(out, (p0[0], y - th - base), (p0[0] + tw, y), color, cv2.FILLED)
-        cv2.putText(out, text, (p0[0], y - base), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 1, cv2.LINE_AA)
+        cv2.putText(
+            out,
+            text,
+            (p0[0], y - base),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            scale,
+            (0, 0, 0),
+            1,
+            cv2.LINE_AA,
+        )
     return out

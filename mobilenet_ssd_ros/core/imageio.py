@@ -1,4 +1,5 @@
 """Image files <-> the RGB arrays the detector takes (OpenCV reads and writes BGR)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,4 +17,4 @@ def read_rgb(path: str | Path) -> np.ndarray | None:
 def write_rgb(path: str | Path, rgb: np.ndarray) -> None:
     """Write an RGB array as an image file (format from the suffix)."""
     if not cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)):
-        raise OSError(f"{path}: could not write the image")
+        raise OSError(f'{path}: could not write the image')

@@ -12,14 +12,15 @@ A label map is checked before it is used: any text file parses as "plain lines",
 rejects an empty map, text that is not UTF-8 or has control characters or overlong
 lines, and a map that does not cover the model's class ids.
 """
+
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+import re
 
-BACKGROUND = "???"
-_ID_NAME = re.compile(r"^\s*(\d+)[\s:,]+(\S.*?)\s*$")
+BACKGROUND = '???'
+_ID_NAME = re.compile(r'^\s*(\d+)[\s:,]+(\S.*?)\s*$')
 MAX_LABEL_CHARS = 64  # COCO's longest name is 14 characters
 MAX_LABEL_FILE_BYTES = 1 << 20
 MAX_LISTED = 10  # names quoted in one message, so that a huge request cannot make a huge log line
@@ -32,8 +33,8 @@ class LabelMapError(ValueError):
 def quote_some(names: Iterable[str]) -> str:
     """Up to MAX_LISTED names, quoted, then how many more there are."""
     names = list(names)
-    shown = ", ".join(repr(n[:MAX_LABEL_CHARS]) for n in names[:MAX_LISTED])
-    return shown + (f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else "")
+    shown = ', '.join(repr(n[:MAX_LABEL_CHARS]) for n in names[:MAX_LISTED])
+    return shown + (f' and {len(names) - MAX_LISTED} more' if len(names) > MAX_LISTED else '')
 
 
 class LabelMap(Mapping[int, str]):
@@ -55,11 +56,11 @@ class LabelMap(Mapping[int, str]):
         return len(self._names)
 
     def __repr__(self) -> str:
-        return f"LabelMap({len(self)} labels)"
+        return f'LabelMap({len(self)} labels)'
 
     def name(self, class_id: int) -> str:
         """The label of `class_id`, or `class_<id>` for ids the map does not name."""
-        return self._names.get(class_id, f"class_{class_id}")
+        return self._names.get(class_id, f'class_{class_id}')
 
     def ids_for(self, names: Iterable[str]) -> frozenset[int]:
         """Class indices of the given label names; unknown names are an error that lists
@@ -67,7 +68,10 @@ class LabelMap(Mapping[int, str]):
         names = list(names)
         unknown = [n for n in names if n not in self._ids]
         if unknown:
-            raise KeyError(f"unknown label(s) {quote_some(unknown)}; valid labels: " + ", ".join(sorted(self._ids)))
+            raise KeyError(
+                f'unknown label(s) {quote_some(unknown)}; valid labels: '
+                + ', '.join(sorted(self._ids))
+            )
         return frozenset(self._ids[n] for n in names)
 
     @classmethod
@@ -85,7 +89,11 @@ class LabelMap(Mapping[int, str]):
             return cls(names)
         offset = 1 if lines and lines[0] == BACKGROUND else 0
         return cls(
-            {i - offset: name for i, name in enumerate(lines) if i >= offset and name not in ("", BACKGROUND)},
+            {
+                i - offset: name
+                for i, name in enumerate(lines)
+                if i >= offset and name not in ('', BACKGROUND)
+            },
             span=max(len(lines) - offset, 0),
         )
 
@@ -95,31 +103,41 @@ class LabelMap(Mapping[int, str]):
         path = Path(path)
         shown = short_path(path)
         try:
-            with open(path, "rb") as f:
+            with open(path, 'rb') as f:
                 data = f.read(MAX_LABEL_FILE_BYTES + 1)
         except OSError as exc:
-            raise LabelMapError(f"{shown}: cannot read the label file: {exc.strerror or exc}") from exc
+            raise LabelMapError(
+                f'{shown}: cannot read the label file: {exc.strerror or exc}'
+            ) from exc
         if len(data) > MAX_LABEL_FILE_BYTES:
-            raise LabelMapError(f"{shown}: not a label map (larger than {MAX_LABEL_FILE_BYTES} bytes)")
+            raise LabelMapError(
+                f'{shown}: not a label map (larger than {MAX_LABEL_FILE_BYTES} bytes)'
+            )
         try:
-            text = data.decode("utf-8")
+            text = data.decode('utf-8')
         except UnicodeDecodeError as exc:
-            raise LabelMapError(f"{shown}: not a label map (not UTF-8 text)") from exc
+            raise LabelMapError(f'{shown}: not a label map (not UTF-8 text)') from exc
         return cls.parse(text).validate(shown, text)
 
-    def validate(self, source: str, text: str | None = None, num_classes: int | None = None) -> LabelMap:
+    def validate(
+        self, source: str, text: str | None = None, num_classes: int | None = None
+    ) -> LabelMap:
         """This map, if it can label a model with `num_classes` classes; else LabelMapError."""
         if not self._names:
-            raise LabelMapError(f"{source}: the label map is empty")
-        if text is not None and any(ord(c) < 32 and c not in "\t\r\n" for c in text):
-            raise LabelMapError(f"{source}: not a label map (control characters)")
+            raise LabelMapError(f'{source}: the label map is empty')
+        if text is not None and any(ord(c) < 32 and c not in '\t\r\n' for c in text):
+            raise LabelMapError(f'{source}: not a label map (control characters)')
         long = [n for n in self._names.values() if len(n) > MAX_LABEL_CHARS]
         if long:
-            raise LabelMapError(f"{source}: not a label map: {len(long)} line(s) longer than "
-                                f"{MAX_LABEL_CHARS} characters, e.g. {quote_some(long[:1])}")
+            raise LabelMapError(
+                f'{source}: not a label map: {len(long)} line(s) longer than '
+                f'{MAX_LABEL_CHARS} characters, e.g. {quote_some(long[:1])}'
+            )
         if num_classes is not None and self.span < num_classes:
-            raise LabelMapError(f"{source}: the label map names {self.span} class ids, the model outputs "
-                                f"{num_classes}")
+            raise LabelMapError(
+                f'{source}: the label map names {self.span} class ids, the model outputs '
+                f'{num_classes}'
+            )
         return self
 
 
@@ -127,4 +145,4 @@ def short_path(path: Path) -> str:
     """A path as messages show it: at most 200 characters (a 5000-character parameter value
     must not make a 5000-character error)."""
     text = str(path)
-    return text if len(text) <= 200 else f"{text[:120]}...({len(text)} characters)...{text[-40:]}"
+    return text if len(text) <= 200 else f'{text[:120]}...({len(text)} characters)...{text[-40:]}'

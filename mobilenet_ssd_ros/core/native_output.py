@@ -8,18 +8,19 @@ what the library wrote there is returned instead of printed. Lines that look lik
 output (another thread logging during those few milliseconds) are written back to
 stderr. One capture at a time (a lock), since fd 2 is shared by the whole process.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 import os
 import re
 import tempfile
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-_ROS_LOG_LINE = re.compile(r"^\[(DEBUG|INFO|WARN|ERROR|FATAL)\]")
+_ROS_LOG_LINE = re.compile(r'^\[(DEBUG|INFO|WARN|ERROR|FATAL)\]')
 # OpenCV's own log prefix, e.g. "[ WARN:0@0.509] global grfmt_png.cpp:793 readFromStreamOrBuffer ".
-_OPENCV_PREFIX = re.compile(r"^\[\s*\w+:\d+@[\d.]+\]\s+global\s+\S+:\d+\s+\S+\s+")
+_OPENCV_PREFIX = re.compile(r'^\[\s*\w+:\d+@[\d.]+\]\s+global\s+\S+:\d+\s+\S+\s+')
 MAX_REASON_CHARS = 300
 
 
@@ -27,7 +28,7 @@ class NativeOutput:
     """What a capture caught: `text` (the library's lines, joined by " / ", bounded)."""
 
     def __init__(self) -> None:
-        self.text = ""
+        self.text = ''
 
 
 _lock = threading.Lock()
@@ -41,7 +42,7 @@ def captured() -> Iterator[NativeOutput]:
     out = NativeOutput()
     with _lock:
         if _sink is None:
-            fd, name = tempfile.mkstemp(prefix="mobilenet_ssd_native_")
+            fd, name = tempfile.mkstemp(prefix='mobilenet_ssd_native_')
             os.unlink(name)  # an anonymous file: nothing is left behind
             _sink = fd
         saved = os.dup(2)
@@ -58,12 +59,15 @@ def _collect(sink: int) -> str:
     """Empty the sink; write ROS log lines back to stderr; return the library's lines."""
     size = os.lseek(sink, 0, os.SEEK_END)
     os.lseek(sink, 0, os.SEEK_SET)
-    text = os.read(sink, min(size, 1 << 16)).decode("utf-8", "replace") if size else ""
+    text = os.read(sink, min(size, 1 << 16)).decode('utf-8', 'replace') if size else ''
     os.ftruncate(sink, 0)
     os.lseek(sink, 0, os.SEEK_SET)  # the offset is shared with the dup'ed fd 2: start over
     ros_lines = [line for line in text.splitlines() if _ROS_LOG_LINE.match(line)]
     if ros_lines:
-        os.write(2, ("\n".join(ros_lines) + "\n").encode())
-    native = " / ".join(_OPENCV_PREFIX.sub("", line.strip()) for line in text.splitlines()
-                        if line.strip() and not _ROS_LOG_LINE.match(line))
+        os.write(2, ('\n'.join(ros_lines) + '\n').encode())
+    native = ' / '.join(
+        _OPENCV_PREFIX.sub('', line.strip())
+        for line in text.splitlines()
+        if line.strip() and not _ROS_LOG_LINE.match(line)
+    )
     return native[:MAX_REASON_CHARS]

@@ -5,6 +5,7 @@ The outputs of both supported conventions are the same four arrays: boxes
 Because the input was stretched (not letterboxed), normalized coordinates map to the
 original image by scaling with its width and height alone.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,9 +27,9 @@ class DetectionFilter:
 
     def __post_init__(self):
         if not 0.0 <= self.score_threshold <= 1.0:
-            raise ValueError(f"score_threshold must be in [0, 1], got {self.score_threshold}")
+            raise ValueError(f'score_threshold must be in [0, 1], got {self.score_threshold}')
         if self.max_detections is not None and self.max_detections < 0:
-            raise ValueError(f"max_detections must be >= 0, got {self.max_detections}")
+            raise ValueError(f'max_detections must be >= 0, got {self.max_detections}')
 
 
 def to_detections(
@@ -49,14 +50,22 @@ def to_detections(
     threshold, allowed = keep.score_threshold, keep.class_ids
     w, h = float(image_width), float(image_height)
     out = []
-    for score, cls, (y0, x0, y1, x1) in zip(scores[:n].tolist(), classes[:n].tolist(), boxes[:n].tolist()):
+    for score, cls, (y0, x0, y1, x1) in zip(
+        scores[:n].tolist(), classes[:n].tolist(), boxes[:n].tolist()
+    ):
         if score < threshold:
             continue
         class_id = int(cls)
         if allowed is not None and class_id not in allowed:
             continue
-        box = BBox(xmin=min(max(x0, 0.0), 1.0) * w, ymin=min(max(y0, 0.0), 1.0) * h,
-                   xmax=min(max(x1, 0.0), 1.0) * w, ymax=min(max(y1, 0.0), 1.0) * h)
-        out.append(Detection(label=labels.name(class_id), class_id=class_id, score=score, bbox=box))
+        box = BBox(
+            xmin=min(max(x0, 0.0), 1.0) * w,
+            ymin=min(max(y0, 0.0), 1.0) * h,
+            xmax=min(max(x1, 0.0), 1.0) * w,
+            ymax=min(max(y1, 0.0), 1.0) * h,
+        )
+        out.append(
+            Detection(label=labels.name(class_id), class_id=class_id, score=score, bbox=box)
+        )
     out.sort(key=lambda d: -d.score)  # stable: equal scores keep the model's order
     return out if keep.max_detections is None else out[: keep.max_detections]

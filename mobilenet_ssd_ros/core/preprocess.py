@@ -12,6 +12,7 @@ Input conventions by tensor dtype:
 - float32: (pixel - mean) / std, by default mean = std = 127.5 -> [-1, 1], as in the
   TensorFlow Lite examples for floating-point SSD models.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -28,17 +29,18 @@ _TO_RGB = {1: cv2.COLOR_GRAY2RGB, 4: cv2.COLOR_RGBA2RGB}
 def check_image(image: np.ndarray) -> None:
     """Reject what the detector cannot interpret, with a message that says why."""
     if not isinstance(image, np.ndarray):
-        raise TypeError(f"expected a numpy array, got {type(image).__name__}")
+        raise TypeError(f'expected a numpy array, got {type(image).__name__}')
     if image.dtype != np.uint8:
-        raise ValueError(f"expected a uint8 image, got dtype {image.dtype}")
+        raise ValueError(f'expected a uint8 image, got dtype {image.dtype}')
     if image.ndim == 3 and image.shape[2] in (1, 3, 4):
         pass
     elif image.ndim != 2:
         raise ValueError(
-            f"expected an image of shape HxW, HxWx1, HxWx3 (RGB) or HxWx4 (RGBA), got {image.shape}"
+            'expected an image of shape HxW, HxWx1, HxWx3 (RGB) or HxWx4 (RGBA), got '
+            f'{image.shape}'
         )
     if image.shape[0] == 0 or image.shape[1] == 0:
-        raise ValueError(f"empty image of shape {image.shape}")
+        raise ValueError(f'empty image of shape {image.shape}')
 
 
 class Preprocessor:

@@ -5,19 +5,20 @@ Three packages ship the same `Interpreter` API: Google's current `ai-edge-litert
 Raspberry Pi images have), and full TensorFlow. They are tried in that order so that the
 small runtime wins wherever it exists, and the error says what was tried when none loads.
 """
+
 from __future__ import annotations
 
+from dataclasses import dataclass
 import importlib
 import os
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 # (runtime name, module that holds `Interpreter`), in order of preference.
 RUNTIME_MODULES: tuple[tuple[str, str], ...] = (
-    ("ai_edge_litert", "ai_edge_litert.interpreter"),
-    ("tflite_runtime", "tflite_runtime.interpreter"),
-    ("tensorflow", "tensorflow.lite"),
+    ('ai_edge_litert', 'ai_edge_litert.interpreter'),
+    ('tflite_runtime', 'tflite_runtime.interpreter'),
+    ('tensorflow', 'tensorflow.lite'),
 )
 
 
@@ -42,7 +43,7 @@ class Runtime:
         `tflite_runtime` and LiteRT expose `OpResolverType` on the interpreter module,
         TensorFlow under `tf.lite.experimental`.
         """
-        holder = getattr(self.module, "OpResolverType", None)
+        holder = getattr(self.module, 'OpResolverType', None)
         if holder is None:
             holder = self.module.experimental.OpResolverType
         return holder.BUILTIN_WITHOUT_DEFAULT_DELEGATES
@@ -52,7 +53,7 @@ def find_runtime(preferred: str | None = None) -> Runtime:
     """Import the first available runtime (or exactly `preferred`, if given)."""
     names = [name for name, _ in RUNTIME_MODULES]
     if preferred is not None and preferred not in names:
-        raise ValueError(f"unknown TFLite runtime {preferred!r}; known: {', '.join(names)}")
+        raise ValueError(f'unknown TFLite runtime {preferred!r}; known: {", ".join(names)}')
     failures = []
     for name, module_name in RUNTIME_MODULES:
         if preferred is not None and name != preferred:
@@ -60,13 +61,13 @@ def find_runtime(preferred: str | None = None) -> Runtime:
         try:
             module = importlib.import_module(module_name)
         except Exception as exc:  # noqa: BLE001 - a broken install (numpy ABI) is not fatal
-            failures.append(f"{module_name}: {exc}")
+            failures.append(f'{module_name}: {exc}')
             continue
         return Runtime(name, module)
     raise RuntimeNotFoundError(
-        "no TensorFlow Lite runtime could be imported (tried "
-        + "; ".join(failures)
-        + "). Install one: pip install ai-edge-litert"
+        'no TensorFlow Lite runtime could be imported (tried '
+        + '; '.join(failures)
+        + '). Install one: pip install ai-edge-litert'
     )
 
 
@@ -85,9 +86,9 @@ def make_interpreter(
     """Create an interpreter for a model held in memory (not yet allocated)."""
     runtime = runtime or find_runtime()
     kwargs: dict[str, Any] = {
-        "model_content": model_content,
-        "num_threads": num_threads or default_num_threads(),
+        'model_content': model_content,
+        'num_threads': num_threads or default_num_threads(),
     }
     if not use_xnnpack:
-        kwargs["experimental_op_resolver_type"] = runtime.op_resolver_without_delegates()
+        kwargs['experimental_op_resolver_type'] = runtime.op_resolver_without_delegates()
     return runtime.interpreter_class(**kwargs)

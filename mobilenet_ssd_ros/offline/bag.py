@@ -3,6 +3,7 @@
 Bags written here use the rosbag2 format 9 with sqlite3 or mcap storage; `ros2 bag play`
 on Jazzy and later reads both (Humble's rosbag2 may refuse format-9 metadata).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -15,10 +16,10 @@ from rosbags.rosbag2 import Reader, StoragePlugin, Writer
 
 from .bag_types import typestore
 
-IMAGE_TYPE = "sensor_msgs/msg/Image"
-COMPRESSED_TYPE = "sensor_msgs/msg/CompressedImage"
-STORAGES = {"mcap": StoragePlugin.MCAP, "sqlite3": StoragePlugin.SQLITE3}
-DEFAULT_TOPIC = "/camera/image_raw"
+IMAGE_TYPE = 'sensor_msgs/msg/Image'
+COMPRESSED_TYPE = 'sensor_msgs/msg/CompressedImage'
+STORAGES = {'mcap': StoragePlugin.MCAP, 'sqlite3': StoragePlugin.SQLITE3}
+DEFAULT_TOPIC = '/camera/image_raw'
 
 
 class BagError(ValueError):
@@ -36,42 +37,62 @@ class Frame:
 
 
 def _stamp(store, ns: int):
-    return store.types["builtin_interfaces/msg/Time"](sec=ns // 1_000_000_000, nanosec=ns % 1_000_000_000)
+    return store.types['builtin_interfaces/msg/Time'](
+        sec=ns // 1_000_000_000, nanosec=ns % 1_000_000_000
+    )
 
 
-def make_bag(images: Sequence[Path], output: str | Path, *, topic: str = DEFAULT_TOPIC, rate: float = 10.0,
-             compressed: bool = False, storage: str = "mcap", frame_id: str = "camera",
-             start_ns: int = 1_700_000_000_000_000_000) -> int:
+def make_bag(
+    images: Sequence[Path],
+    output: str | Path,
+    *,
+    topic: str = DEFAULT_TOPIC,
+    rate: float = 10.0,
+    compressed: bool = False,
+    storage: str = 'mcap',
+    frame_id: str = 'camera',
+    start_ns: int = 1_700_000_000_000_000_000,
+) -> int:
     """Write the images as a camera stream at `rate` Hz: rgb8 Image messages on `topic`,
     or JPEG CompressedImage on `topic`/compressed. Header stamps equal bag times.
     Returns the number of frames written."""
     if rate <= 0:
-        raise BagError(f"rate must be positive, got {rate}")
+        raise BagError(f'rate must be positive, got {rate}')
     if storage not in STORAGES:
-        raise BagError(f"unknown storage {storage!r}; use one of {', '.join(STORAGES)}")
+        raise BagError(f'unknown storage {storage!r}; use one of {", ".join(STORAGES)}')
     output = Path(output)
     if output.exists():
-        raise BagError(f"{output} exists; rosbag2 output folders must be new")
+        raise BagError(f'{output} exists; rosbag2 output folders must be new')
     store = typestore()
-    header_type = store.types["std_msgs/msg/Header"]
+    header_type = store.types['std_msgs/msg/Header']
     written = 0
     with Writer(output, version=9, storage_plugin=STORAGES[storage]) as writer:
         msgtype = COMPRESSED_TYPE if compressed else IMAGE_TYPE
-        conn = writer.add_connection(topic + ("/compressed" if compressed else ""), msgtype, typestore=store)
+        conn = writer.add_connection(
+            topic + ('/compressed' if compressed else ''), msgtype, typestore=store
+        )
         for i, path in enumerate(images):
             bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
             if bgr is None:
-                raise BagError(f"{path}: not a readable image")
+                raise BagError(f'{path}: not a readable image')
             ns = start_ns + round(i * 1e9 / rate)
             header = header_type(stamp=_stamp(store, ns), frame_id=frame_id)
             if compressed:
-                ok, jpeg = cv2.imencode(".jpg", bgr)
-                msg = store.types[COMPRESSED_TYPE](header=header, format="jpeg", data=jpeg.reshape(-1))
+                ok, jpeg = cv2.imencode('.jpg', bgr)
+                msg = store.types[COMPRESSED_TYPE](
+                    header=header, format='jpeg', data=jpeg.reshape(-1)
+                )
             else:
                 rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
                 msg = store.types[IMAGE_TYPE](
-                    header=header, height=rgb.shape[0], width=rgb.shape[1], encoding="rgb8",
-                    is_bigendian=0, step=rgb.shape[1] * 3, data=rgb.reshape(-1))
+                    header=header,
+                    height=rgb.shape[0],
+                    width=rgb.shape[1],
+                    encoding='rgb8',
+                    is_bigendian=0,
+                    step=rgb.shape[1] * 3,
+                    data=rgb.reshape(-1),
+                )
             writer.write(conn, ns, store.serialize_cdr(msg, msgtype))
             written += 1
     return written
@@ -82,18 +103,27 @@ def read_frames(bag: str | Path, topic: str | None = None) -> Iterator[Frame]:
     exactly one image topic."""
     path = Path(bag)
     if not path.exists():
-        raise BagError(f"{path}: no such bag")
+        raise BagError(f'{path}: no such bag')
     store = typestore()
     with Reader(path) as reader:
-        topics = {c.topic: c for c in reader.connections if c.msgtype in (IMAGE_TYPE, COMPRESSED_TYPE)}
+        topics = {
+            c.topic: c for c in reader.connections if c.msgtype in (IMAGE_TYPE, COMPRESSED_TYPE)
+        }
         if topic is None:
             if len(topics) != 1:
-                raise BagError(f"{path}: {'no image topic' if not topics else 'several image topics'} "
-                               f"({', '.join(sorted(topics)) or 'topics: ' + ', '.join(c.topic for c in reader.connections)}); "
-                               "choose one with --topic")
+                listed = ', '.join(sorted(topics)) or 'topics: ' + ', '.join(
+                    c.topic for c in reader.connections
+                )
+                raise BagError(
+                    f'{path}: {"no image topic" if not topics else "several image topics"} '
+                    f'({listed}); choose one with --topic'
+                )
             topic = next(iter(topics))
         if topic not in topics:
-            raise BagError(f"{path}: no image topic {topic!r}; image topics: {', '.join(sorted(topics)) or 'none'}")
+            raise BagError(
+                f'{path}: no image topic {topic!r}; image topics: '
+                f'{", ".join(sorted(topics)) or "none"}'
+            )
         conn = topics[topic]
         for index, (c, timestamp, raw) in enumerate(reader.messages(connections=[conn])):
             yield Frame(index, timestamp, topic, store.deserialize_cdr(raw, c.msgtype))

@@ -4,26 +4,42 @@ DetectionStats. They are kept here, not read from an install, so that `pip insta
 alone can write result bags; a test checks them field for field against msg/ and
 interfaces/vision_msgs/msg/.
 """
+
 from __future__ import annotations
 
-from rosbags.typesys import Stores, get_types_from_msg, get_typestore
+from rosbags.typesys import get_types_from_msg, get_typestore, Stores
 from rosbags.typesys.store import Typestore
 
 DEFINITIONS = {
-    "vision_msgs/msg/Point2D": "float64 x\nfloat64 y",
-    "vision_msgs/msg/Pose2D": "vision_msgs/Point2D position\nfloat64 theta",
-    "vision_msgs/msg/BoundingBox2D": "vision_msgs/Pose2D center\nfloat64 size_x\nfloat64 size_y",
-    "vision_msgs/msg/ObjectHypothesis": "string class_id\nfloat64 score",
-    "vision_msgs/msg/ObjectHypothesisWithPose":
-        "vision_msgs/ObjectHypothesis hypothesis\ngeometry_msgs/PoseWithCovariance pose",
-    "vision_msgs/msg/Detection2D":
-        "std_msgs/Header header\nvision_msgs/ObjectHypothesisWithPose[] results\n"
-        "vision_msgs/BoundingBox2D bbox\nstring id",
-    "vision_msgs/msg/Detection2DArray": "std_msgs/Header header\nvision_msgs/Detection2D[] detections",
-    "mobilenet_ssd_ros/msg/DetectionStats":
-        "std_msgs/Header header\nfloat32 preprocess_ms\nfloat32 inference_ms\nfloat32 postprocess_ms\n"
-        "float32 total_ms\nfloat32 latency_ms\nuint32 frames_dropped\nuint32 num_detections\n"
-        "string model_id\nfloat32 alpha\nuint16 resolution",
+    'vision_msgs/msg/Point2D': 'float64 x\nfloat64 y',
+    'vision_msgs/msg/Pose2D': 'vision_msgs/Point2D position\nfloat64 theta',
+    'vision_msgs/msg/BoundingBox2D': 'vision_msgs/Pose2D center\nfloat64 size_x\nfloat64 size_y',
+    'vision_msgs/msg/ObjectHypothesis': 'string class_id\nfloat64 score',
+    'vision_msgs/msg/ObjectHypothesisWithPose': (
+        'vision_msgs/ObjectHypothesis hypothesis\ngeometry_msgs/PoseWithCovariance pose'
+    ),
+    'vision_msgs/msg/Detection2D': (
+        'std_msgs/Header header\n'
+        'vision_msgs/ObjectHypothesisWithPose[] results\n'
+        'vision_msgs/BoundingBox2D bbox\n'
+        'string id'
+    ),
+    'vision_msgs/msg/Detection2DArray': (
+        'std_msgs/Header header\nvision_msgs/Detection2D[] detections'
+    ),
+    'mobilenet_ssd_ros/msg/DetectionStats': (
+        'std_msgs/Header header\n'
+        'float32 preprocess_ms\n'
+        'float32 inference_ms\n'
+        'float32 postprocess_ms\n'
+        'float32 total_ms\n'
+        'float32 latency_ms\n'
+        'uint32 frames_dropped\n'
+        'uint32 num_detections\n'
+        'string model_id\n'
+        'float32 alpha\n'
+        'uint16 resolution'
+    ),
 }
 
 

@@ -6,22 +6,23 @@ only mapping that is right for all of them: ground truth and predictions are bot
 into category names, and the categories evaluated are those of the ground truth.
 Predictions of classes the dataset does not label cannot be judged and are left out.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 import contextlib
+from dataclasses import dataclass, field
 import io
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
+from .datasets import coco_name, Sample
 from ..core.detection import BBox, Detection
-from .datasets import Sample, coco_name
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class ClassResult:
 
 @dataclass(frozen=True)
 class EvalResult:
-    map: float  # mAP@[.5:.95]
+    map: float  # noqa: A003 (COCO's mAP@[.5:.95])
     map50: float
     map75: float
     num_images: int
@@ -44,9 +45,13 @@ class EvalResult:
 
     def to_dict(self) -> dict:
         return {
-            "mAP": self.map, "mAP50": self.map50, "mAP75": self.map75,
-            "images": self.num_images, "ground_truth": self.num_gt, "detections": self.num_dets,
-            "per_class": {k: vars(v) for k, v in self.per_class.items()},
+            'mAP': self.map,
+            'mAP50': self.map50,
+            'mAP75': self.map75,
+            'images': self.num_images,
+            'ground_truth': self.num_gt,
+            'detections': self.num_dets,
+            'per_class': {k: vars(v) for k, v in self.per_class.items()},
         }
 
 
@@ -55,7 +60,9 @@ def _mean_valid(values: np.ndarray) -> float:
     return float(valid.mean()) if valid.size else math.nan
 
 
-def evaluate(samples: Sequence[Sample], predictions: Mapping[str, Iterable[Detection]]) -> EvalResult:
+def evaluate(
+    samples: Sequence[Sample], predictions: Mapping[str, Iterable[Detection]]
+) -> EvalResult:
     """mAP of `predictions` (keyed by image file name) against the samples' ground truth."""
     categories = sorted({gt.label for s in samples for gt in s.objects})
     cat_ids = {name: i + 1 for i, name in enumerate(categories)}
@@ -63,48 +70,81 @@ def evaluate(samples: Sequence[Sample], predictions: Mapping[str, Iterable[Detec
     per_class_gt = dict.fromkeys(categories, 0)
     per_class_dets = dict.fromkeys(categories, 0)
     for image_id, sample in enumerate(samples, start=1):
-        images.append({"id": image_id, "width": sample.width, "height": sample.height,
-                       "file_name": sample.image_path.name})
+        images.append(
+            {
+                'id': image_id,
+                'width': sample.width,
+                'height': sample.height,
+                'file_name': sample.image_path.name,
+            }
+        )
         for gt in sample.objects:
             b = gt.bbox
-            annotations.append({
-                "id": len(annotations) + 1, "image_id": image_id, "category_id": cat_ids[gt.label],
-                "bbox": [b.xmin, b.ymin, b.width, b.height], "area": b.area,
-                "iscrowd": int(gt.ignore),
-            })
+            annotations.append(
+                {
+                    'id': len(annotations) + 1,
+                    'image_id': image_id,
+                    'category_id': cat_ids[gt.label],
+                    'bbox': [b.xmin, b.ymin, b.width, b.height],
+                    'area': b.area,
+                    'iscrowd': int(gt.ignore),
+                }
+            )
             per_class_gt[gt.label] += not gt.ignore
         for det in predictions.get(sample.image_path.name, ()):
             name = coco_name(det.label)
             if name not in cat_ids:
                 continue
             b = det.bbox
-            results.append({"image_id": image_id, "category_id": cat_ids[name],
-                            "bbox": [b.xmin, b.ymin, b.width, b.height], "score": det.score})
+            results.append(
+                {
+                    'image_id': image_id,
+                    'category_id': cat_ids[name],
+                    'bbox': [b.xmin, b.ymin, b.width, b.height],
+                    'score': det.score,
+                }
+            )
             per_class_dets[name] += 1
 
     if not results or not annotations:
-        per_class = {c: ClassResult(0.0 if per_class_gt[c] else math.nan, 0.0 if per_class_gt[c] else math.nan,
-                                    per_class_gt[c], per_class_dets[c]) for c in categories}
+        per_class = {
+            c: ClassResult(
+                0.0 if per_class_gt[c] else math.nan,
+                0.0 if per_class_gt[c] else math.nan,
+                per_class_gt[c],
+                per_class_dets[c],
+            )
+            for c in categories
+        }
         return EvalResult(0.0, 0.0, 0.0, len(samples), len(annotations), len(results), per_class)
 
     with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints progress
         gt_api = COCO()
-        gt_api.dataset = {"images": images, "annotations": annotations,
-                          "categories": [{"id": i, "name": n} for n, i in cat_ids.items()]}
+        gt_api.dataset = {
+            'images': images,
+            'annotations': annotations,
+            'categories': [{'id': i, 'name': n} for n, i in cat_ids.items()],
+        }
         gt_api.createIndex()
         dt_api = gt_api.loadRes(results)
-        ev = COCOeval(gt_api, dt_api, "bbox")
+        ev = COCOeval(gt_api, dt_api, 'bbox')
         ev.evaluate()
         ev.accumulate()
         ev.summarize()
-    precision = ev.eval["precision"]  # [iou thresholds, recall, category, area, max dets]
+    precision = ev.eval['precision']  # [iou thresholds, recall, category, area, max dets]
     per_class = {}
     for k, name in enumerate(categories):
         p = precision[:, :, k, 0, -1]
-        per_class[name] = ClassResult(_mean_valid(p), _mean_valid(p[0]), per_class_gt[name], per_class_dets[name])
+        per_class[name] = ClassResult(
+            _mean_valid(p), _mean_valid(p[0]), per_class_gt[name], per_class_dets[name]
+        )
     return EvalResult(
-        map=float(ev.stats[0]), map50=float(ev.stats[1]), map75=float(ev.stats[2]),
-        num_images=len(samples), num_gt=sum(per_class_gt.values()), num_dets=len(results),
+        map=float(ev.stats[0]),
+        map50=float(ev.stats[1]),
+        map75=float(ev.stats[2]),
+        num_images=len(samples),
+        num_gt=sum(per_class_gt.values()),
+        num_dets=len(results),
         per_class=per_class,
     )
 
@@ -116,23 +156,30 @@ def read_predictions(path: str | Path) -> dict[str, list[Detection]]:
         if not line.strip():
             continue
         record = json.loads(line)
-        predictions[Path(record["image"]).name] = [
-            Detection(d["label"], int(d.get("class_id", -1)), float(d["score"]), BBox(*map(float, d["bbox"])))
-            for d in record["detections"]
+        predictions[Path(record['image']).name] = [
+            Detection(
+                d['label'],
+                int(d.get('class_id', -1)),
+                float(d['score']),
+                BBox(*map(float, d['bbox'])),
+            )
+            for d in record['detections']
         ]
     return predictions
 
 
-def format_table(result: EvalResult, title: str = "") -> str:
+def format_table(result: EvalResult, title: str = '') -> str:
     """A plain-text table: overall mAP, then AP per class."""
     lines = []
     if title:
         lines.append(title)
     lines.append(
-        f"images {result.num_images}  ground truth {result.num_gt}  detections {result.num_dets}"
+        f'images {result.num_images}  ground truth {result.num_gt}  detections {result.num_dets}'
     )
-    lines.append(f"mAP@[.5:.95] {result.map:.3f}   mAP@.5 {result.map50:.3f}   mAP@.75 {result.map75:.3f}")
-    lines.append(f"{'class':<16}{'AP':>7}{'AP50':>7}{'gt':>6}{'dets':>6}")
+    lines.append(
+        f'mAP@[.5:.95] {result.map:.3f}   mAP@.5 {result.map50:.3f}   mAP@.75 {result.map75:.3f}'
+    )
+    lines.append(f'{"class":<16}{"AP":>7}{"AP50":>7}{"gt":>6}{"dets":>6}')
     for name, r in sorted(result.per_class.items(), key=lambda kv: -kv[1].num_gt):
-        lines.append(f"{name:<16}{r.ap:>7.3f}{r.ap50:>7.3f}{r.num_gt:>6}{r.num_dets:>6}")
-    return "\n".join(lines)
+        lines.append(f'{name:<16}{r.ap:>7.3f}{r.ap50:>7.3f}{r.num_gt:>6}{r.num_dets:>6}')
+    return '\n'.join(lines)

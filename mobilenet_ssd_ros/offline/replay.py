@@ -4,7 +4,7 @@ Two modes:
 - `every_frame=True`: every image is processed; the output depends only on the bag and
   the model (deterministic), which is what tests and accuracy checks want.
 - default (real time): the node's worker is simulated on the bag's recorded arrival
-  times with the node's own newest-frame mailbox (core/mailbox.py). A frame that
+  times with the node's own newest-frame mailbox (core/mailboxes.py). A frame that
   arrives while the worker is busy waits in the slot; a newer arrival replaces it (the
   replaced frame is dropped and counted); the worker takes the waiting frame as soon as
   it is free. Each frame occupies the simulated worker for its measured processing time,
@@ -16,39 +16,40 @@ original bag times and image headers, so the result bag lines up with the camera
 `latency_ms` in the stats means what it means in the node (see msg/DetectionStats.msg):
 from the image's header stamp to the (simulated) publication of its detections.
 """
+
 from __future__ import annotations
 
-import itertools
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+import itertools
 from pathlib import Path
+import time
 
 import numpy as np
 from rosbags.rosbag2 import Writer
 
-from ..core.detection import Detection
-from ..core.detector import Detector
-from ..core.mailbox import Mailboxes
-from ..ros.image_input import BadImageError, message_to_image
-from ..ros.messages import DETECTION_ARRAY, detection_array
-from .bag import STORAGES, BagError, Frame, read_frames
+from .bag import BagError, Frame, read_frames, STORAGES
 from .bag_types import typestore
 from .datasets import Sample
 from .evaluate import EvalResult, evaluate, format_table
+from ..core.detection import Detection
+from ..core.detector import Detector
+from ..core.mailboxes import Mailboxes
+from ..ros.image_input import BadImageError, message_to_image
+from ..ros.messages import DETECTION_ARRAY, detection_array
 
-DETECTIONS_TOPIC = "/mobilenet_ssd/detections"
-STATS_TOPIC = "/mobilenet_ssd/stats"
-STATS_TYPE = "mobilenet_ssd_ros/msg/DetectionStats"
+DETECTIONS_TOPIC = '/mobilenet_ssd/detections'
+STATS_TOPIC = '/mobilenet_ssd/stats'
+STATS_TYPE = 'mobilenet_ssd_ros/msg/DetectionStats'
 
 
 @dataclass
 class ReplayReport:
     bag: str
     output: str
-    topic: str = ""
-    model_id: str = ""
+    topic: str = ''
+    model_id: str = ''
     frames: int = 0
     processed: int = 0
     dropped: int = 0
@@ -59,23 +60,30 @@ class ReplayReport:
     evaluation: EvalResult | None = None
     error: str | None = None
 
-    def format(self) -> str:
-        lines = [f"bag {self.bag}  topic {self.topic}  model {self.model_id}",
-                 f"frames {self.frames}  processed {self.processed}  dropped {self.dropped}"]
+    def format(self) -> str:  # noqa: A003 (a method, shadows nothing)
+        lines = [
+            f'bag {self.bag}  topic {self.topic}  model {self.model_id}',
+            f'frames {self.frames}  processed {self.processed}  dropped {self.dropped}',
+        ]
         if self.processing_ms:
             ms, lat = np.array(self.processing_ms), np.array(self.latency_ms)
             lines.append(
-                f"processing {1e3 * len(ms) / ms.sum():.1f} FPS ({np.median(ms):.1f} ms per frame); latency "
-                f"(stamp to publish) ms p50 {np.percentile(lat, 50):.1f} p90 {np.percentile(lat, 90):.1f} "
-                f"p99 {np.percentile(lat, 99):.1f} max {lat.max():.1f}")
-        lines.append("detections per class: " + (", ".join(
-            f"{name} {n}" for name, n in self.per_class.most_common()) or "none"))
+                f'processing {1e3 * len(ms) / ms.sum():.1f} FPS ({np.median(ms):.1f} ms per '
+                'frame); latency '
+                f'(stamp to publish) ms p50 {np.percentile(lat, 50):.1f} p90 '
+                f'{np.percentile(lat, 90):.1f} '
+                f'p99 {np.percentile(lat, 99):.1f} max {lat.max():.1f}'
+            )
+        lines.append(
+            'detections per class: '
+            + (', '.join(f'{name} {n}' for name, n in self.per_class.most_common()) or 'none')
+        )
         if self.evaluation is not None:
-            lines.append(format_table(self.evaluation, "accuracy against the ground truth"))
-        lines.append(f"results: {self.output} ({DETECTIONS_TOPIC}, {STATS_TOPIC})")
+            lines.append(format_table(self.evaluation, 'accuracy against the ground truth'))
+        lines.append(f'results: {self.output} ({DETECTIONS_TOPIC}, {STATS_TOPIC})')
         if self.error:
-            lines.append(f"error: {self.error}")
-        return "\n".join(lines)
+            lines.append(f'error: {self.error}')
+        return '\n'.join(lines)
 
 
 class ReplayError(RuntimeError):
@@ -124,23 +132,31 @@ def _every_frame(frames: Iterable[Frame], process: Callable[[Frame, int, int], i
     return 0
 
 
-def replay(bag: str | Path, output: str | Path, detector: Detector, *, topic: str | None = None,
-           every_frame: bool = False, frame_ms: float | None = None, storage: str = "mcap",
-           ground_truth: Sequence[Sample] | None = None) -> ReplayReport:
+def replay(
+    bag: str | Path,
+    output: str | Path,
+    detector: Detector,
+    *,
+    topic: str | None = None,
+    every_frame: bool = False,
+    frame_ms: float | None = None,
+    storage: str = 'mcap',
+    ground_truth: Sequence[Sample] | None = None,
+) -> ReplayReport:
     """Run `detector` over the image frames of `bag`, write results to `output`."""
     output = Path(output)
     if output.exists():
-        raise BagError(f"{output} exists; rosbag2 output folders must be new")
+        raise BagError(f'{output} exists; rosbag2 output folders must be new')
     if storage not in STORAGES:
-        raise BagError(f"unknown storage {storage!r}; use one of {', '.join(STORAGES)}")
+        raise BagError(f'unknown storage {storage!r}; use one of {", ".join(STORAGES)}')
     if frame_ms is not None and frame_ms <= 0:
-        raise BagError(f"frame_ms must be positive, got {frame_ms}")
+        raise BagError(f'frame_ms must be positive, got {frame_ms}')
     report = ReplayReport(bag=str(bag), output=str(output), model_id=detector.model_id)
     predictions: dict[str, list[Detection]] = {}
     frames = read_frames(bag, topic)
     first = next(frames, None)  # opens the bag and checks the topic before any output exists
     if first is None:
-        raise BagError(f"{bag}: the image topic has no messages")
+        raise BagError(f'{bag}: the image topic has no messages')
     store = typestore()
     with Writer(output, version=9, storage_plugin=STORAGES[storage]) as writer:
         detections_conn = writer.add_connection(DETECTIONS_TOPIC, DETECTION_ARRAY, typestore=store)
@@ -159,7 +175,7 @@ def replay(bag: str | Path, output: str | Path, detector: Detector, *, topic: st
             try:
                 image = message_to_image(frame.msg)
             except BadImageError as exc:
-                report.error = f"frame {frame.index} (t={frame.timestamp} ns): {exc}"
+                report.error = f'frame {frame.index} (t={frame.timestamp} ns): {exc}'
                 return 0
             converted = time.perf_counter()
             detections = detector.detect(image)
@@ -169,13 +185,26 @@ def replay(bag: str | Path, output: str | Path, detector: Detector, *, topic: st
             latency_ms = (published_ns - stamp_ns(frame.msg.header)) / 1e6
             t = detector.last_timings
             header = frame.msg.header
-            writer.write(detections_conn, frame.timestamp,
-                         store.serialize_cdr(detection_array(detections, header, store.types), DETECTION_ARRAY))
+            writer.write(
+                detections_conn,
+                frame.timestamp,
+                store.serialize_cdr(
+                    detection_array(detections, header, store.types), DETECTION_ARRAY
+                ),
+            )
             stats = store.types[STATS_TYPE](
-                header=header, preprocess_ms=(converted - start) * 1e3 + t.preprocess_ms,
-                inference_ms=t.inference_ms, postprocess_ms=t.postprocess_ms, total_ms=elapsed_ms,
-                latency_ms=latency_ms, frames_dropped=dropped, num_detections=len(detections),
-                model_id=detector.model_id, alpha=float(detector.alpha), resolution=detector.input_size[0])
+                header=header,
+                preprocess_ms=(converted - start) * 1e3 + t.preprocess_ms,
+                inference_ms=t.inference_ms,
+                postprocess_ms=t.postprocess_ms,
+                total_ms=elapsed_ms,
+                latency_ms=latency_ms,
+                frames_dropped=dropped,
+                num_detections=len(detections),
+                model_id=detector.model_id,
+                alpha=float(detector.alpha),
+                resolution=detector.input_size[0],
+            )
             writer.write(stats_conn, frame.timestamp, store.serialize_cdr(stats, STATS_TYPE))
             report.processed += 1
             report.processed_indices.append(frame.index)
@@ -187,13 +216,19 @@ def replay(bag: str | Path, output: str | Path, detector: Detector, *, topic: st
             return round(busy_ms * 1e6)
 
         run = _every_frame if every_frame else simulate_worker
-        report.dropped = run(counted(_until_error(itertools.chain([first], frames), report)), process)
+        report.dropped = run(
+            counted(_until_error(itertools.chain([first], frames), report)), process
+        )
     if report.error:
         raise ReplayError(report.error, report)
     if ground_truth is not None:
         if report.frames != len(ground_truth):
-            raise ReplayError(f"the bag has {report.frames} frames but the ground truth {len(ground_truth)} images; "
-                              "frames are matched to images in order", report)
+            raise ReplayError(
+                f'the bag has {report.frames} frames but the ground truth {len(ground_truth)} '
+                'images; '
+                'frames are matched to images in order',
+                report,
+            )
         report.evaluation = evaluate(ground_truth, predictions)
     return report
 

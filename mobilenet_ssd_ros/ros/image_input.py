@@ -23,10 +23,11 @@ the other supported encodings are converted to rgb8 once (see SUPPORTED_ENCODING
 rosbags-image trusts the message: it ignores `step` and fails with a bare TypeError on
 short data. Both are checked here first, so a bad message gets a clear reason.
 """
+
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
+import io
 from types import SimpleNamespace
 from typing import Any
 
@@ -34,7 +35,7 @@ import cv2
 import numpy as np
 from PIL import Image as PilImage
 from PIL import UnidentifiedImageError
-from rosbags.image import ImageError, image_to_cvimage
+from rosbags.image import image_to_cvimage, ImageError
 from rosbags.image.image import to_cvtype
 
 from ..core import native_output
@@ -44,14 +45,24 @@ from ..core import native_output
 PilImage.MAX_IMAGE_PIXELS = None
 
 # Encodings the detector takes as they are (no colour conversion, no copy).
-PASSTHROUGH = {"rgb8", "mono8", "rgba8"}
+PASSTHROUGH = {'rgb8', 'mono8', 'rgba8'}
 # Two-plane 4:2:0 encodings and their OpenCV conversions to RGB.
-SEMI_PLANAR = {"nv12": cv2.COLOR_YUV2RGB_NV12, "nv21": cv2.COLOR_YUV2RGB_NV21}
-PACKED_422 = {"yuv422", "uyvy", "yuv422_yuy2", "yuyv"}
-ALIASES = {"8UC1": "mono8"}  # the same bytes under a generic name
-SUPPORTED_ENCODINGS = (*sorted(PASSTHROUGH), "bgr8", "bgra8", *sorted(PACKED_422), *sorted(SEMI_PLANAR),
-                       "bayer_rggb8", "bayer_bggr8", "bayer_gbrg8", "bayer_grbg8", *sorted(ALIASES))
-NO_CHANNEL_ORDER = {"8UC3": "rgb8 or bgr8", "8UC4": "rgba8 or bgra8"}
+SEMI_PLANAR = {'nv12': cv2.COLOR_YUV2RGB_NV12, 'nv21': cv2.COLOR_YUV2RGB_NV21}
+PACKED_422 = {'yuv422', 'uyvy', 'yuv422_yuy2', 'yuyv'}
+ALIASES = {'8UC1': 'mono8'}  # the same bytes under a generic name
+SUPPORTED_ENCODINGS = (
+    *sorted(PASSTHROUGH),
+    'bgr8',
+    'bgra8',
+    *sorted(PACKED_422),
+    *sorted(SEMI_PLANAR),
+    'bayer_rggb8',
+    'bayer_bggr8',
+    'bayer_gbrg8',
+    'bayer_grbg8',
+    *sorted(ALIASES),
+)
+NO_CHANNEL_ORDER = {'8UC3': 'rgb8 or bgr8', '8UC4': 'rgba8 or bgra8'}
 # 50 megapixels: more than any camera a robot carries (an 8000x6000 still is 48), and a
 # decoded RGB frame of 150 MB still fits a 4 GB Raspberry Pi 4 next to everything else.
 DEFAULT_MAX_PIXELS = 50_000_000
@@ -70,61 +81,98 @@ class BadImageError(ValueError):
 def _semi_planar_to_rgb(msg: Any) -> np.ndarray:
     """nv12 / nv21: `height` rows of Y, then height/2 rows of interleaved chroma."""
     if msg.width % 2 or msg.height % 2:
-        raise BadImageError("size", f"{msg.encoding} needs an even width and height, got {msg.width}x{msg.height}")
+        raise BadImageError(
+            'size', f'{msg.encoding} needs an even width and height, got {msg.width}x{msg.height}'
+        )
     if msg.step < msg.width:
-        raise BadImageError("step", f"step {msg.step} is smaller than the width {msg.width} ({msg.encoding})")
+        raise BadImageError(
+            'step', f'step {msg.step} is smaller than the width {msg.width} ({msg.encoding})'
+        )
     rows = msg.height * 3 // 2
     if len(msg.data) < msg.step * rows:
-        raise BadImageError("truncated", f"data has {len(msg.data)} bytes, {msg.encoding} needs step x height x 3/2 "
-                            f"= {msg.step * rows}")
-    planes = np.frombuffer(msg.data, np.uint8, count=msg.step * rows).reshape(rows, msg.step)[:, : msg.width]
+        raise BadImageError(
+            'truncated',
+            f'data has {len(msg.data)} bytes, {msg.encoding} needs step x height x 3/2 '
+            f'= {msg.step * rows}',
+        )
+    planes = np.frombuffer(msg.data, np.uint8, count=msg.step * rows).reshape(rows, msg.step)[
+        :, : msg.width
+    ]
     return cv2.cvtColor(planes, SEMI_PLANAR[msg.encoding])
 
 
 def _check_pixels(width: int, height: int, max_pixels: int | None, what: str) -> None:
     if max_pixels is not None and width * height > max_pixels:
-        raise BadImageError("too_large", f"{what} of {width}x{height} = {width * height} pixels is over the limit "
-                            f"of {max_pixels} (parameter max_image_pixels)")
+        raise BadImageError(
+            'too_large',
+            f'{what} of {width}x{height} = {width * height} pixels is over the limit '
+            f'of {max_pixels} (parameter max_image_pixels)',
+        )
 
 
 def _raw_to_array(msg: Any, max_pixels: int | None) -> np.ndarray:
     encoding = str(msg.encoding)
     if encoding in NO_CHANNEL_ORDER:
-        raise BadImageError("encoding", f"encoding {encoding!r} does not say the channel order; publish "
-                            f"{NO_CHANNEL_ORDER[encoding]}")
+        raise BadImageError(
+            'encoding',
+            f'encoding {encoding!r} does not say the channel order; publish '
+            f'{NO_CHANNEL_ORDER[encoding]}',
+        )
     if encoding not in SUPPORTED_ENCODINGS:
-        raise BadImageError("encoding", f"unsupported encoding {encoding[:40]!r}; supported: "
-                            + ", ".join(SUPPORTED_ENCODINGS))
+        raise BadImageError(
+            'encoding',
+            f'unsupported encoding {encoding[:40]!r}; supported: '
+            + ', '.join(SUPPORTED_ENCODINGS),
+        )
     if encoding in ALIASES:
-        msg = SimpleNamespace(encoding=ALIASES[encoding], width=msg.width, height=msg.height,
-                              is_bigendian=msg.is_bigendian, step=msg.step, data=msg.data)
+        msg = SimpleNamespace(
+            encoding=ALIASES[encoding],
+            width=msg.width,
+            height=msg.height,
+            is_bigendian=msg.is_bigendian,
+            step=msg.step,
+            data=msg.data,
+        )
     if msg.width == 0 or msg.height == 0:
-        raise BadImageError("size", f"empty image ({msg.width}x{msg.height})")
-    _check_pixels(msg.width, msg.height, max_pixels, "an image")
+        raise BadImageError('size', f'empty image ({msg.width}x{msg.height})')
+    _check_pixels(msg.width, msg.height, max_pixels, 'an image')
     if msg.encoding in PACKED_422 and msg.width % 2:
-        raise BadImageError("size", f"{msg.encoding} needs an even width (two pixels share their chroma), "
-                            f"got {msg.width}")
+        raise BadImageError(
+            'size',
+            f'{msg.encoding} needs an even width (two pixels share their chroma), got {msg.width}',
+        )
     if msg.encoding in SEMI_PLANAR:
         return _semi_planar_to_rgb(msg)
     bits, _, _, channels = to_cvtype(msg.encoding)
     row = msg.width * channels * bits // 8
     if msg.step < row:
-        raise BadImageError("step", f"step {msg.step} is smaller than width x pixel size = {row} ({msg.encoding})")
+        raise BadImageError(
+            'step', f'step {msg.step} is smaller than width x pixel size = {row} ({msg.encoding})'
+        )
     if len(msg.data) < msg.step * msg.height:
         raise BadImageError(
-            "truncated", f"data has {len(msg.data)} bytes, step x height needs {msg.step * msg.height}"
+            'truncated',
+            f'data has {len(msg.data)} bytes, step x height needs {msg.step * msg.height}',
         )
     if msg.step != row:  # padded rows: pack them (one copy) so rosbags-image can read them
-        rows = np.frombuffer(msg.data, np.uint8, count=msg.step * msg.height).reshape(msg.height, msg.step)
-        msg = SimpleNamespace(encoding=msg.encoding, width=msg.width, height=msg.height,
-                              is_bigendian=msg.is_bigendian, data=np.ascontiguousarray(rows[:, :row]).data)
+        rows = np.frombuffer(msg.data, np.uint8, count=msg.step * msg.height).reshape(
+            msg.height, msg.step
+        )
+        msg = SimpleNamespace(
+            encoding=msg.encoding,
+            width=msg.width,
+            height=msg.height,
+            is_bigendian=msg.is_bigendian,
+            data=np.ascontiguousarray(rows[:, :row]).data,
+        )
     try:
         if msg.encoding in PASSTHROUGH:
             return image_to_cvimage(msg)
-        return image_to_cvimage(msg, "rgb8")
+        return image_to_cvimage(msg, 'rgb8')
     except (ImageError, cv2.error) as exc:
-        raise BadImageError("encoding", f"cannot convert a {msg.width}x{msg.height} {msg.encoding} image "
-                            "to rgb8") from exc
+        raise BadImageError(
+            'encoding', f'cannot convert a {msg.width}x{msg.height} {msg.encoding} image to rgb8'
+        ) from exc
 
 
 def _header_size(data: Any, fmt: str) -> tuple[int, int] | None:
@@ -137,30 +185,37 @@ def _header_size(data: Any, fmt: str) -> tuple[int, int] | None:
         return None
 
 
-def _compressed_to_array(msg: Any, max_pixels: int | None, on_warning: WarningCallback | None) -> np.ndarray:
+def _compressed_to_array(
+    msg: Any, max_pixels: int | None, on_warning: WarningCallback | None
+) -> np.ndarray:
     fmt = str(msg.format)
     if len(msg.data) == 0:
-        raise BadImageError("compressed", f"empty compressed image (format {fmt[:20]!r})")
+        raise BadImageError('compressed', f'empty compressed image (format {fmt[:20]!r})')
     data = np.frombuffer(msg.data, np.uint8)
     size = _header_size(data, fmt)
     if size is not None:
-        _check_pixels(*size, max_pixels, f"a compressed {fmt[:20]} image")
+        _check_pixels(*size, max_pixels, f'a compressed {fmt[:20]} image')
     with native_output.captured() as printed:
-        image = cv2.imdecode(data, cv2.IMREAD_ANYCOLOR)  # BGR or grayscale (OpenCV 4.5 has no RGB flag)
+        image = cv2.imdecode(
+            data, cv2.IMREAD_ANYCOLOR
+        )  # BGR or grayscale (OpenCV 4.5 has no RGB flag)
     if image is None:
-        reason = printed.text or "the data is not an image OpenCV can decode"
-        raise BadImageError("compressed", f"cannot decode the {fmt[:20]} image: {reason}")
+        reason = printed.text or 'the data is not an image OpenCV can decode'
+        raise BadImageError('compressed', f'cannot decode the {fmt[:20]} image: {reason}')
     if printed.text and on_warning is not None:
-        on_warning("compressed_warning", f"{fmt[:20]} image decoded with damage: {printed.text}")
+        on_warning('compressed_warning', f'{fmt[:20]} image decoded with damage: {printed.text}')
     return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
-def message_to_image(msg: Any, max_pixels: int | None = DEFAULT_MAX_PIXELS,
-                     on_warning: WarningCallback | None = None) -> np.ndarray:
+def message_to_image(
+    msg: Any,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    on_warning: WarningCallback | None = None,
+) -> np.ndarray:
     """RGB (HxWx3), RGBA (HxWx4) or grayscale (HxW) uint8 array of an Image or
     CompressedImage message; raises BadImageError with the reason otherwise. Frames over
     `max_pixels` are rejected before they are decoded or converted; `on_warning` hears
     of frames a decoder could only partly read (they are still returned)."""
-    if hasattr(msg, "format"):
+    if hasattr(msg, 'format'):
         return _compressed_to_array(msg, max_pixels, on_warning)
     return _raw_to_array(msg, max_pixels)

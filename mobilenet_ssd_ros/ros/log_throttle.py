@@ -5,11 +5,12 @@ would let one kind of error (a flood of truncated frames) hide every other kind 
 whole period. Here each kind (e.g. "front/truncated", "front/too_large") has its own
 period, and the line that ends a quiet period says how many were suppressed.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 import threading
 import time
-from collections.abc import Callable
 
 
 class KindThrottle:

@@ -7,10 +7,11 @@ for rclpy (imported on first use, so this module needs no ROS install), or a ros
 typestore's `types`. Every field is passed to the constructor, which both kinds accept
 (rosbags' classes have no defaults).
 """
+
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator, Mapping, Sequence
+import importlib
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ import numpy as np
 from ..core.detection import BBox, Detection
 from ..core.labels import LabelMap
 
-DETECTION_ARRAY = "vision_msgs/msg/Detection2DArray"
+DETECTION_ARRAY = 'vision_msgs/msg/Detection2DArray'
 
 
 class _RclpyTypes(Mapping[str, type]):
@@ -30,8 +31,8 @@ class _RclpyTypes(Mapping[str, type]):
     def __getitem__(self, name: str) -> type:
         cls = self._cache.get(name)
         if cls is None:
-            package, _, type_name = name.split("/")
-            cls = self._cache[name] = getattr(importlib.import_module(f"{package}.msg"), type_name)
+            package, _, type_name = name.split('/')
+            cls = self._cache[name] = getattr(importlib.import_module(f'{package}.msg'), type_name)
         return cls
 
     def __iter__(self) -> Iterator[str]:
@@ -46,30 +47,50 @@ RCLPY_TYPES: Mapping[str, type] = _RclpyTypes()
 
 def _identity_pose(types: Mapping[str, type]) -> Any:
     """The (unused) 3D pose of a 2D hypothesis: identity, zero covariance."""
-    return types["geometry_msgs/msg/PoseWithCovariance"](
-        pose=types["geometry_msgs/msg/Pose"](
-            position=types["geometry_msgs/msg/Point"](x=0.0, y=0.0, z=0.0),
-            orientation=types["geometry_msgs/msg/Quaternion"](x=0.0, y=0.0, z=0.0, w=1.0)),
-        covariance=np.zeros(36, np.float64))
+    return types['geometry_msgs/msg/PoseWithCovariance'](
+        pose=types['geometry_msgs/msg/Pose'](
+            position=types['geometry_msgs/msg/Point'](x=0.0, y=0.0, z=0.0),
+            orientation=types['geometry_msgs/msg/Quaternion'](x=0.0, y=0.0, z=0.0, w=1.0),
+        ),
+        covariance=np.zeros(36, np.float64),
+    )
 
 
-def detection_array(detections: Sequence[Detection], header: Any, types: Mapping[str, type]) -> Any:
+def detection_array(
+    detections: Sequence[Detection], header: Any, types: Mapping[str, type]
+) -> Any:
     """One Detection2D per detection: center and size in pixels of the original image,
     `results[0].hypothesis.class_id` = the label name, `score` in [0, 1], `id` empty (no
     tracking); the array and every Detection2D carry the image's header."""
-    detection, hypothesis_with_pose = types["vision_msgs/msg/Detection2D"], types["vision_msgs/msg/ObjectHypothesisWithPose"]
-    hypothesis, box = types["vision_msgs/msg/ObjectHypothesis"], types["vision_msgs/msg/BoundingBox2D"]
-    pose2d, point2d = types["vision_msgs/msg/Pose2D"], types["vision_msgs/msg/Point2D"]
+    detection, hypothesis_with_pose = (
+        types['vision_msgs/msg/Detection2D'],
+        types['vision_msgs/msg/ObjectHypothesisWithPose'],
+    )
+    hypothesis, box = (
+        types['vision_msgs/msg/ObjectHypothesis'],
+        types['vision_msgs/msg/BoundingBox2D'],
+    )
+    pose2d, point2d = types['vision_msgs/msg/Pose2D'], types['vision_msgs/msg/Point2D']
     pose = _identity_pose(types)
     items = []
     for d in detections:
         cx, cy = d.bbox.center
-        items.append(detection(
-            header=header,
-            results=[hypothesis_with_pose(hypothesis=hypothesis(class_id=d.label, score=d.score), pose=pose)],
-            bbox=box(center=pose2d(position=point2d(x=cx, y=cy), theta=0.0), size_x=d.bbox.width,
-                     size_y=d.bbox.height),
-            id=""))
+        items.append(
+            detection(
+                header=header,
+                results=[
+                    hypothesis_with_pose(
+                        hypothesis=hypothesis(class_id=d.label, score=d.score), pose=pose
+                    )
+                ],
+                bbox=box(
+                    center=pose2d(position=point2d(x=cx, y=cy), theta=0.0),
+                    size_x=d.bbox.width,
+                    size_y=d.bbox.height,
+                ),
+                id='',
+            )
+        )
     return types[DETECTION_ARRAY](header=header, detections=items)
 
 
@@ -77,22 +98,41 @@ def detections_from_array(msg: Any) -> list[Detection]:
     """The inverse of detection_array: Detections (class_id unknown: -1) from a message."""
     out = []
     for d in msg.detections:
-        cx, cy, w, h = d.bbox.center.position.x, d.bbox.center.position.y, d.bbox.size_x, d.bbox.size_y
+        cx, cy, w, h = (
+            d.bbox.center.position.x,
+            d.bbox.center.position.y,
+            d.bbox.size_x,
+            d.bbox.size_y,
+        )
         hyp = d.results[0].hypothesis
-        out.append(Detection(hyp.class_id, -1, hyp.score, BBox(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)))
+        out.append(
+            Detection(
+                hyp.class_id, -1, hyp.score, BBox(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            )
+        )
     return out
 
 
 def label_info(labels: LabelMap, threshold: float, header: Any, types: Mapping[str, type]) -> Any:
-    vision_class = types["vision_msgs/msg/VisionClass"]
-    return types["vision_msgs/msg/LabelInfo"](
+    vision_class = types['vision_msgs/msg/VisionClass']
+    return types['vision_msgs/msg/LabelInfo'](
         header=header,
-        class_map=[vision_class(class_id=i, class_name=name) for i, name in sorted(labels.items())],
-        threshold=float(threshold))
+        class_map=[
+            vision_class(class_id=i, class_name=name) for i, name in sorted(labels.items())
+        ],
+        threshold=float(threshold),
+    )
 
 
 def rgb_image(rgb: np.ndarray, header: Any, types: Mapping[str, type]) -> Any:
     """An rgb8 Image message holding the HxWx3 uint8 array's bytes."""
     rgb = np.ascontiguousarray(rgb)
-    return types["sensor_msgs/msg/Image"](header=header, height=rgb.shape[0], width=rgb.shape[1], encoding="rgb8",
-                                          is_bigendian=0, step=rgb.shape[1] * 3, data=rgb.reshape(-1))
+    return types['sensor_msgs/msg/Image'](
+        header=header,
+        height=rgb.shape[0],
+        width=rgb.shape[1],
+        encoding='rgb8',
+        is_bigendian=0,
+        step=rgb.shape[1] * 3,
+        data=rgb.reshape(-1),
+    )

@@ -8,7 +8,7 @@ The node only translates between ROS and the core (`Detector`). Its shape:
 - deactivate: unsubscribe, stop the worker; nothing is processed or published.
 - cleanup / shutdown / error: release the interpreter and every entity.
 
-Newest-frame processing (core/mailbox.py): each camera has a one-slot mailbox. The
+Newest-frame processing (core/mailboxes.py): each camera has a one-slot mailbox. The
 subscription callback (executor thread) only puts the message there; a frame that
 replaces one still waiting is counted as dropped. One worker thread serves the cameras
 round-robin, so latency never grows with backlog and no camera starves. The executor
@@ -25,25 +25,32 @@ the log, every bad frame a counter in /diagnostics and a log line throttled per 
 SIGINT/SIGTERM end the process quietly with status 0 in every state (main() handles
 them itself, see _StopRequest).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 import functools
 import os
+from pathlib import Path
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import cv2
-import numpy as np
-import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
-from rcl_interfaces.msg import (FloatingPointRange, IntegerRange, ParameterDescriptor, ParameterType,
-                                 SetParametersResult)
+import numpy as np
+from rcl_interfaces.msg import (
+    FloatingPointRange,
+    IntegerRange,
+    ParameterDescriptor,
+    ParameterType,
+    SetParametersResult,
+)
+import rclpy
+
 try:
     from rclpy.event_handler import SubscriptionEventCallbacks, UnsupportedEventTypeError
 except ImportError:  # Humble: the same classes live in rclpy.qos_event
@@ -52,38 +59,51 @@ from rclpy.exceptions import ParameterUninitializedException
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
+from rclpy.qos import (
+    DurabilityPolicy,
+    HistoryPolicy,
+    qos_profile_sensor_data,
+    QoSProfile,
+    ReliabilityPolicy,
+)
 from rclpy.qos_overriding_options import QoSOverridingOptions
 from rclpy.signals import SignalHandlerOptions
-from rclpy.qos import (DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy,
-                       qos_profile_sensor_data)
 from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Header
 from vision_msgs.msg import Detection2DArray, LabelInfo
 
+from .image_input import BadImageError, DEFAULT_MAX_PIXELS, message_to_image
+from .log_throttle import KindThrottle
+from .messages import detection_array, label_info, RCLPY_TYPES, rgb_image
 from .. import zoo
 from ..core.detector import Detector
 from ..core.draw import annotate
 from ..core.labels import short_path
-from ..core.mailbox import Mailboxes
+from ..core.mailboxes import Mailboxes
 from ..msg import DetectionStats
-from .image_input import DEFAULT_MAX_PIXELS, BadImageError, message_to_image
-from .log_throttle import KindThrottle
-from .messages import RCLPY_TYPES, detection_array, label_info, rgb_image
 
-NODE_NAME = "mobilenet_ssd"
+NODE_NAME = 'mobilenet_ssd'
 LOG_THROTTLE_S = 5.0
-MODEL_PARAMS = ("alpha", "resolution", "model", "labels")
-FILTER_PARAMS = ("score_threshold", "classes", "max_detections")
+MODEL_PARAMS = ('alpha', 'resolution', 'model', 'labels')
+FILTER_PARAMS = ('score_threshold', 'classes', 'max_detections')
 MAX_REASON_CHARS = 1000  # a rejection reason or log line, however large the request was
 EXIT_JOIN_S = 1.0  # at exit, how long the worker may take to finish its frame
 SPIN_PERIOD_S = 0.1  # the executor's longest wait: how soon a signal is noticed
 
 
-def _descriptor(description: str, *, read_only: bool = False, float_range=None, int_range=None,
-                type_: int | None = None) -> ParameterDescriptor:
+def _descriptor(
+    description: str,
+    *,
+    read_only: bool = False,
+    float_range=None,
+    int_range=None,
+    type_: int | None = None,
+) -> ParameterDescriptor:
     d = ParameterDescriptor(description=description, read_only=read_only)
     if float_range:
-        d.floating_point_range = [FloatingPointRange(from_value=float_range[0], to_value=float_range[1], step=0.0)]
+        d.floating_point_range = [
+            FloatingPointRange(from_value=float_range[0], to_value=float_range[1], step=0.0)
+        ]
     if int_range:
         d.integer_range = [IntegerRange(from_value=int_range[0], to_value=int_range[1], step=1)]
     if type_ is not None:
@@ -93,35 +113,87 @@ def _descriptor(description: str, *, read_only: bool = False, float_range=None, 
 
 # name: (default, descriptor). Defaults documented in config/params.yaml.
 PARAMETERS: dict[str, tuple[Any, ParameterDescriptor]] = {
-    "alpha": (zoo.DEFAULT_ENTRY.alpha, _descriptor(
-        "MobileNet width multiplier of the zoo model, as measured from its graph; only widths with a model "
-        "on this machine are accepted (mobilenet-ssd models lists the (alpha, resolution) pairs)")),
-    "resolution": (300, _descriptor("square input resolution of the zoo model, pixels", int_range=(32, 1024))),
-    "model": ("", _descriptor("explicit .tflite path; overrides the zoo lookup by alpha/resolution")),
-    "labels": ("", _descriptor("label map file; default: embedded in the model or next to it")),
-    "score_threshold": (0.5, _descriptor("minimum score of a published detection", float_range=(0.0, 1.0))),
-    "classes": (Parameter.Type.STRING_ARRAY,
-                _descriptor("allow-list of label names; unset or empty: every class",
-                            type_=ParameterType.PARAMETER_STRING_ARRAY)),
-    "max_detections": (0, _descriptor("most detections per image; 0: all the model returns", int_range=(0, 1000))),
-    "num_threads": (0, _descriptor("interpreter threads; 0: all cores (takes effect on configure)",
-                                   int_range=(0, 64))),
-    "use_xnnpack": (True, _descriptor("use the XNNPACK delegate (takes effect on configure)")),
-    "input_compressed": (False, _descriptor(
-        "subscribe to <image>/compressed (sensor_msgs/CompressedImage, JPEG or PNG) instead of <image>")),
-    "qos_reliability": ("best_effort", _descriptor(
-        "input QoS reliability: best_effort (REP-2003 sensor data) or reliable")),
-    "qos_depth": (1, _descriptor("input QoS history depth", int_range=(1, 100))),
-    "publish_debug_image": (True, _descriptor(
-        "publish ~/debug_image (annotated image); computed only while someone subscribes")),
-    "max_image_pixels": (DEFAULT_MAX_PIXELS, _descriptor(
-        "largest frame accepted, in pixels (width x height; for JPEG/PNG read from the header before "
-        "decoding); larger frames are rejected and counted", int_range=(1, 1_000_000_000))),
-    "cameras": (Parameter.Type.STRING_ARRAY, _descriptor(
-        "camera names; each reads <name>/image and publishes under ~/<name>/. Unset: one camera, "
-        "topics image and ~/", read_only=True, type_=ParameterType.PARAMETER_STRING_ARRAY)),
-    "autostart": (False, _descriptor("configure and activate at start-up (no lifecycle manager)",
-                                     read_only=True)),
+    'alpha': (
+        zoo.DEFAULT_ENTRY.alpha,
+        _descriptor(
+            'MobileNet width multiplier of the zoo model, as measured from its graph; only widths '
+            'with a model '
+            'on this machine are accepted (mobilenet-ssd models lists the (alpha, resolution) '
+            'pairs)'
+        ),
+    ),
+    'resolution': (
+        300,
+        _descriptor('square input resolution of the zoo model, pixels', int_range=(32, 1024)),
+    ),
+    'model': (
+        '',
+        _descriptor('explicit .tflite path; overrides the zoo lookup by alpha/resolution'),
+    ),
+    'labels': ('', _descriptor('label map file; default: embedded in the model or next to it')),
+    'score_threshold': (
+        0.5,
+        _descriptor('minimum score of a published detection', float_range=(0.0, 1.0)),
+    ),
+    'classes': (
+        Parameter.Type.STRING_ARRAY,
+        _descriptor(
+            'allow-list of label names; unset or empty: every class',
+            type_=ParameterType.PARAMETER_STRING_ARRAY,
+        ),
+    ),
+    'max_detections': (
+        0,
+        _descriptor('most detections per image; 0: all the model returns', int_range=(0, 1000)),
+    ),
+    'num_threads': (
+        0,
+        _descriptor(
+            'interpreter threads; 0: all cores (takes effect on configure)', int_range=(0, 64)
+        ),
+    ),
+    'use_xnnpack': (True, _descriptor('use the XNNPACK delegate (takes effect on configure)')),
+    'input_compressed': (
+        False,
+        _descriptor(
+            'subscribe to <image>/compressed (sensor_msgs/CompressedImage, JPEG or PNG) instead '
+            'of <image>'
+        ),
+    ),
+    'qos_reliability': (
+        'best_effort',
+        _descriptor('input QoS reliability: best_effort (REP-2003 sensor data) or reliable'),
+    ),
+    'qos_depth': (1, _descriptor('input QoS history depth', int_range=(1, 100))),
+    'publish_debug_image': (
+        True,
+        _descriptor(
+            'publish ~/debug_image (annotated image); computed only while someone subscribes'
+        ),
+    ),
+    'max_image_pixels': (
+        DEFAULT_MAX_PIXELS,
+        _descriptor(
+            'largest frame accepted, in pixels (width x height; for JPEG/PNG read from the header '
+            'before '
+            'decoding); larger frames are rejected and counted',
+            int_range=(1, 1_000_000_000),
+        ),
+    ),
+    'cameras': (
+        Parameter.Type.STRING_ARRAY,
+        _descriptor(
+            'camera names; each reads <name>/image and publishes under ~/<name>/. Unset: one '
+            'camera, '
+            'topics image and ~/',
+            read_only=True,
+            type_=ParameterType.PARAMETER_STRING_ARRAY,
+        ),
+    ),
+    'autostart': (
+        False,
+        _descriptor('configure and activate at start-up (no lifecycle manager)', read_only=True),
+    ),
 }
 
 
@@ -144,9 +216,13 @@ class Camera:
     def __init__(self, index: int, name: str, prefix: str, out_prefix: str):
         self.index = index
         self.name = name
-        self.input_topic = f"{prefix}image"  # as the node asks for it (remappable)
-        self.topic = self.input_topic  # fully resolved (namespace, remapping) once the node knows it
-        self.on_warning: Callable[[str, str], None] | None = None  # (kind, reason) of a frame still usable
+        self.input_topic = f'{prefix}image'  # as the node asks for it (remappable)
+        self.topic = (
+            self.input_topic
+        )  # fully resolved (namespace, remapping) once the node knows it
+        self.on_warning: Callable[[str, str], None] | None = (
+            None  # (kind, reason) of a frame still usable
+        )
         self.out_prefix = out_prefix
         self.subscription = None
         self.detections_pub = None
@@ -170,9 +246,9 @@ class DetectorNode(LifecycleNode):
         self._worker: threading.Thread | None = None
         self._running = False
         self._last_diag = time.monotonic()
-        self._state_label = "unconfigured"
-        self._publish_debug = bool(self._param("publish_debug_image"))  # read per frame: cached
-        self._max_pixels = int(self._param("max_image_pixels"))  # read per frame: cached
+        self._state_label = 'unconfigured'
+        self._publish_debug = bool(self._param('publish_debug_image'))  # read per frame: cached
+        self._max_pixels = int(self._param('max_image_pixels'))  # read per frame: cached
         self._throttle = KindThrottle(LOG_THROTTLE_S)
         self.add_on_set_parameters_callback(self._on_set_parameters)
 
@@ -188,18 +264,21 @@ class DetectorNode(LifecycleNode):
         return list(value) if value else None
 
     def _make_detector(self, overrides: dict[str, Any] | None = None) -> Detector:
-        p = {name: self._param(name) for name in (*MODEL_PARAMS, *FILTER_PARAMS, "num_threads", "use_xnnpack")}
+        p = {
+            name: self._param(name)
+            for name in (*MODEL_PARAMS, *FILTER_PARAMS, 'num_threads', 'use_xnnpack')
+        }
         p.update(overrides or {})
         return zoo.open_detector(
-            p["model"] or None,
-            alpha=p["alpha"],
-            resolution=p["resolution"],
-            labels=p["labels"] or None,
-            num_threads=p["num_threads"] or None,
-            use_xnnpack=p["use_xnnpack"],
-            score_threshold=p["score_threshold"],
-            classes=self._classes(p["classes"]),
-            max_detections=p["max_detections"] or None,
+            p['model'] or None,
+            alpha=p['alpha'],
+            resolution=p['resolution'],
+            labels=p['labels'] or None,
+            num_threads=p['num_threads'] or None,
+            use_xnnpack=p['use_xnnpack'],
+            score_threshold=p['score_threshold'],
+            classes=self._classes(p['classes']),
+            max_detections=p['max_detections'] or None,
         )
 
     def _on_set_parameters(self, params: list[Parameter]) -> SetParametersResult:
@@ -210,73 +289,88 @@ class DetectorNode(LifecycleNode):
             return self._apply_parameters({p.name: p.value for p in params})
         except Exception as exc:  # noqa: BLE001 - a parameter request must never end the process
             reason = _reason(exc)
-            self.get_logger().error(f"parameter change rejected: {reason}")
+            self.get_logger().error(f'parameter change rejected: {reason}')
             return SetParametersResult(successful=False, reason=reason)
 
     def _apply_parameters(self, changes: dict[str, Any]) -> SetParametersResult:
-        if "qos_reliability" in changes and changes["qos_reliability"] not in ("best_effort", "reliable"):
-            return SetParametersResult(successful=False,
-                                       reason="qos_reliability must be 'best_effort' or 'reliable'")
+        if 'qos_reliability' in changes and changes['qos_reliability'] not in (
+            'best_effort',
+            'reliable',
+        ):
+            return SetParametersResult(
+                successful=False, reason="qos_reliability must be 'best_effort' or 'reliable'"
+            )
         detector = self._detector
         if detector is not None:
             if any(name in changes for name in MODEL_PARAMS):
                 new = self._make_detector(changes)
                 self._detector = new  # atomic swap: the worker reads it once per frame
                 self._publish_label_info()
-                self.get_logger().info(f"switched model to {new.model_id}")
+                self.get_logger().info(f'switched model to {new.model_id}')
             elif any(name in changes for name in FILTER_PARAMS):
                 p = {name: changes.get(name, self._param(name)) for name in FILTER_PARAMS}
                 detector.filter = detector.make_filter(
-                    p["score_threshold"], self._classes(p["classes"]), p["max_detections"] or None)
+                    p['score_threshold'], self._classes(p['classes']), p['max_detections'] or None
+                )
                 self._publish_label_info()
-        if "publish_debug_image" in changes:
-            self._publish_debug = bool(changes["publish_debug_image"])
-        if "max_image_pixels" in changes:
-            self._max_pixels = int(changes["max_image_pixels"])
+        if 'publish_debug_image' in changes:
+            self._publish_debug = bool(changes['publish_debug_image'])
+        if 'max_image_pixels' in changes:
+            self._max_pixels = int(changes['max_image_pixels'])
         return SetParametersResult(successful=True)
 
     # -- lifecycle ----------------------------------------------------------------------
-    def _transition(self, name: str, body: Callable[[], None], then: str) -> TransitionCallbackReturn:
+    def _transition(
+        self, name: str, body: Callable[[], None], then: str
+    ) -> TransitionCallbackReturn:
         """Run a transition's work and enter state `then`; any exception is logged with its
         reason, everything is released and the transition fails (the node stays up, back
         in unconfigured)."""
         try:
             body()
         except Exception as exc:  # noqa: BLE001 - a transition must never end the process
-            self.get_logger().error(f"{name} failed: {_reason(exc)}")
+            self.get_logger().error(f'{name} failed: {_reason(exc)}')
             self._release()
             return TransitionCallbackReturn.FAILURE
         self._state_label = then
         return TransitionCallbackReturn.SUCCESS
 
     def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
-        return self._transition("configure", self._configure, then="inactive")
+        return self._transition('configure', self._configure, then='inactive')
 
     def _configure(self) -> None:
         self._check_configuration()
         self._detector = self._make_detector()
         self._create_outputs()
         if self._detector.model.runtime_messages:
-            self.get_logger().debug(f"runtime: {self._detector.model.runtime_messages}")
+            self.get_logger().debug(f'runtime: {self._detector.model.runtime_messages}')
         info = self._detector.model.info
         self.get_logger().info(
-            f"configured: model {self._detector.model_id} ({info.input.width}x{info.input.height} "
-            f"{info.input.dtype.__name__}, {info.runtime}), input: " + ", ".join(c.topic for c in self._cameras))
+            f'configured: model {self._detector.model_id} ({info.input.width}x{info.input.height} '
+            f'{info.input.dtype.__name__}, {info.runtime}), input: '
+            + ', '.join(c.topic for c in self._cameras)
+        )
 
     def _check_configuration(self) -> None:
         """What the parameter callback cannot see: values given at start-up."""
-        if self._param("qos_reliability") not in ("best_effort", "reliable"):
-            raise ValueError(f"qos_reliability must be 'best_effort' or 'reliable', got {self._param('qos_reliability')!r}")
-        names = self._param("cameras")
+        if self._param('qos_reliability') not in ('best_effort', 'reliable'):
+            raise ValueError(
+                "qos_reliability must be 'best_effort' or 'reliable', got "
+                f'{self._param("qos_reliability")!r}'
+            )
+        names = self._param('cameras')
         if len(set(names)) != len(names):
-            raise ValueError(f"camera names must be unique, got {names}")
+            raise ValueError(f'camera names must be unique, got {names}')
 
     def _create_outputs(self) -> None:
-        names = self._param("cameras")
-        self._cameras = ([Camera(i, n, f"{n}/", f"~/{n}/") for i, n in enumerate(names)] if names
-                         else [Camera(0, "camera", "", "~/")])
+        names = self._param('cameras')
+        self._cameras = (
+            [Camera(i, n, f'{n}/', f'~/{n}/') for i, n in enumerate(names)]
+            if names
+            else [Camera(0, 'camera', '', '~/')]
+        )
         self._mailboxes = Mailboxes(len(self._cameras))
-        compressed = "/compressed" if self._param("input_compressed") else ""
+        compressed = '/compressed' if self._param('input_compressed') else ''
         for cam in self._cameras:
             cam.topic = self.resolve_topic_name(cam.input_topic + compressed)
             # Made once: the decoders' warning callback, passed with every frame.
@@ -284,34 +378,45 @@ class DetectorNode(LifecycleNode):
         out_qos = QoSProfile(depth=10)
         for cam in self._cameras:
             cam.detections_pub = self.create_lifecycle_publisher(
-                Detection2DArray, cam.out_prefix + "detections", out_qos)
-            cam.stats_pub = self.create_lifecycle_publisher(DetectionStats, cam.out_prefix + "stats", out_qos)
-            cam.debug_pub = self.create_lifecycle_publisher(Image, cam.out_prefix + "debug_image", QoSProfile(depth=1))
+                Detection2DArray, cam.out_prefix + 'detections', out_qos
+            )
+            cam.stats_pub = self.create_lifecycle_publisher(
+                DetectionStats, cam.out_prefix + 'stats', out_qos
+            )
+            cam.debug_pub = self.create_lifecycle_publisher(
+                Image, cam.out_prefix + 'debug_image', QoSProfile(depth=1)
+            )
         latched = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL)
-        self._label_info_pub = self.create_publisher(LabelInfo, "~/label_info", latched)
+        self._label_info_pub = self.create_publisher(LabelInfo, '~/label_info', latched)
         self._publish_label_info()
-        self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self._diag_timer = self.create_timer(1.0, self._publish_diagnostics)
 
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        result = self._transition("activate", self._activate, then="active")
+        result = self._transition('activate', self._activate, then='active')
         return super().on_activate(state) if result == TransitionCallbackReturn.SUCCESS else result
 
     def _activate(self) -> None:
-        reliable = self._param("qos_reliability") == "reliable"
+        reliable = self._param('qos_reliability') == 'reliable'
         qos = QoSProfile(
             history=HistoryPolicy.KEEP_LAST,
-            depth=self._param("qos_depth"),
-            reliability=ReliabilityPolicy.RELIABLE if reliable else qos_profile_sensor_data.reliability,
+            depth=self._param('qos_depth'),
+            reliability=ReliabilityPolicy.RELIABLE
+            if reliable
+            else qos_profile_sensor_data.reliability,
             durability=DurabilityPolicy.VOLATILE,
         )
-        compressed = self._param("input_compressed")
+        compressed = self._param('input_compressed')
         for cam in self._cameras:
-            topic = cam.input_topic + ("/compressed" if compressed else "")
-            cam.subscription = self._subscribe(CompressedImage if compressed else Image, topic, cam, qos)
+            topic = cam.input_topic + ('/compressed' if compressed else '')
+            cam.subscription = self._subscribe(
+                CompressedImage if compressed else Image, topic, cam, qos
+            )
             cam.topic = cam.subscription.topic_name
         self._running = True
-        self._worker = threading.Thread(target=self._work, name="mobilenet_ssd_worker", daemon=True)
+        self._worker = threading.Thread(
+            target=self._work, name='mobilenet_ssd_worker', daemon=True
+        )
         self._worker.start()
 
     def _subscribe(self, msg_type: type, topic: str, cam: Camera, qos: QoSProfile) -> Any:
@@ -319,6 +424,7 @@ class DetectorNode(LifecycleNode):
         (where the RMW supports that event). The base profile comes from qos_reliability and
         qos_depth (settable before each activate, for every camera at once); the standard
         per-topic qos_overrides parameters refine it."""
+
         def on_lost(info: Any, cam: Camera = cam) -> None:
             with self._condition:
                 cam.stats.lost_total += int(info.total_count_change)
@@ -330,25 +436,39 @@ class DetectorNode(LifecycleNode):
         # qos_overrides./camera/image_raw.subscription.reliability (start-up only).
         overrides = QoSOverridingOptions.with_default_policies()
         try:
-            return self.create_subscription(msg_type, topic, on_image, qos, qos_overriding_options=overrides,
-                                            event_callbacks=SubscriptionEventCallbacks(message_lost=on_lost))
+            return self.create_subscription(
+                msg_type,
+                topic,
+                on_image,
+                qos,
+                qos_overriding_options=overrides,
+                event_callbacks=SubscriptionEventCallbacks(message_lost=on_lost),
+            )
         except UnsupportedEventTypeError:
-            return self.create_subscription(msg_type, topic, on_image, qos, qos_overriding_options=overrides)
+            return self.create_subscription(
+                msg_type, topic, on_image, qos, qos_overriding_options=overrides
+            )
 
     def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        result = self._transition("deactivate", self._stop_processing, then="inactive")
-        return super().on_deactivate(state) if result == TransitionCallbackReturn.SUCCESS else result
+        result = self._transition('deactivate', self._stop_processing, then='inactive')
+        return (
+            super().on_deactivate(state) if result == TransitionCallbackReturn.SUCCESS else result
+        )
 
     def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
-        return self._transition("cleanup", self._release, then="unconfigured")
+        return self._transition('cleanup', self._release, then='unconfigured')
 
     def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
-        result = self._transition("shutdown", self._release, then="finalized")
-        self._state_label = "finalized"  # also when releasing failed: the node is finalized either way
+        result = self._transition('shutdown', self._release, then='finalized')
+        self._state_label = (
+            'finalized'  # also when releasing failed: the node is finalized either way
+        )
         return result
 
     def on_error(self, state: LifecycleState) -> TransitionCallbackReturn:
-        self.get_logger().error("a transition raised an error; releasing everything (back to unconfigured)")
+        self.get_logger().error(
+            'a transition raised an error; releasing everything (back to unconfigured)'
+        )
         self._release()
         return TransitionCallbackReturn.SUCCESS
 
@@ -386,7 +506,7 @@ class DetectorNode(LifecycleNode):
             self.destroy_timer(self._diag_timer)
             self._diag_timer = None
         self._detector = None
-        self._state_label = "unconfigured"
+        self._state_label = 'unconfigured'
 
     # -- frames -------------------------------------------------------------------------
     def _on_image(self, cam: Camera, msg: Any) -> None:
@@ -423,7 +543,7 @@ class DetectorNode(LifecycleNode):
             except Exception as exc:  # noqa: BLE001 - one bad frame must not kill the worker
                 if not self.context.ok():
                     return  # shutting down: publishers are gone, nothing to report
-                self._bad_frame(cam, "internal", f"frame failed: {_reason(exc)}")
+                self._bad_frame(cam, 'internal', f'frame failed: {_reason(exc)}')
             # The frame must not outlive its processing while the worker waits for the next
             # one: an 8000x6000 rgb8 frame is 144 MB.
             del cam, msg
@@ -432,10 +552,12 @@ class DetectorNode(LifecycleNode):
         """Count the problem and log it, throttled per camera and kind."""
         with self._condition:
             cam.stats.errors[kind] = cam.stats.errors.get(kind, 0) + 1
-        held = self._throttle.allow(f"{cam.name}/{kind}")
+        held = self._throttle.allow(f'{cam.name}/{kind}')
         if held is not None:
-            more = f" ({held} more since the last message of this kind)" if held else ""
-            self.get_logger().error(f"{cam.topic}: bad image ({kind}): {text[:MAX_REASON_CHARS]}{more}")
+            more = f' ({held} more since the last message of this kind)' if held else ''
+            self.get_logger().error(
+                f'{cam.topic}: bad image ({kind}): {text[:MAX_REASON_CHARS]}{more}'
+            )
 
     def _process(self, cam: Camera, msg: Any) -> None:
         detector = self._detector
@@ -460,19 +582,23 @@ class DetectorNode(LifecycleNode):
             cam.stats.dropped_since_stats = 0
             cam.stats.processed += 1
             cam.stats.latency_ms_sum += latency_ms
-        cam.stats_pub.publish(DetectionStats(
-            header=msg.header,
-            preprocess_ms=(converted - start) * 1e3 + timings.preprocess_ms,
-            inference_ms=timings.inference_ms,
-            postprocess_ms=(done - converted) * 1e3 - timings.preprocess_ms - timings.inference_ms,
-            total_ms=(done - start) * 1e3,
-            latency_ms=latency_ms,
-            frames_dropped=dropped,
-            num_detections=len(detections),
-            model_id=detector.model_id,
-            alpha=float(detector.alpha),
-            resolution=info.input.width,
-        ))
+        cam.stats_pub.publish(
+            DetectionStats(
+                header=msg.header,
+                preprocess_ms=(converted - start) * 1e3 + timings.preprocess_ms,
+                inference_ms=timings.inference_ms,
+                postprocess_ms=(done - converted) * 1e3
+                - timings.preprocess_ms
+                - timings.inference_ms,
+                total_ms=(done - start) * 1e3,
+                latency_ms=latency_ms,
+                frames_dropped=dropped,
+                num_detections=len(detections),
+                model_id=detector.model_id,
+                alpha=float(detector.alpha),
+                resolution=info.input.width,
+            )
+        )
 
     # -- outputs besides detections ---------------------------------------------------
     def _publish_label_info(self) -> None:
@@ -480,7 +606,13 @@ class DetectorNode(LifecycleNode):
         if self._label_info_pub is not None and self._detector is not None:
             header = Header(stamp=self.get_clock().now().to_msg())
             self._label_info_pub.publish(
-                label_info(self._detector.labels, self._detector.filter.score_threshold, header, RCLPY_TYPES))
+                label_info(
+                    self._detector.labels,
+                    self._detector.filter.score_threshold,
+                    header,
+                    RCLPY_TYPES,
+                )
+            )
 
     def _publish_diagnostics(self) -> None:
         now = time.monotonic()
@@ -496,22 +628,27 @@ class DetectorNode(LifecycleNode):
                 s.processed, s.latency_ms_sum = 0, 0.0
                 errors = dict(s.errors)
                 dropped, lost = s.dropped_total, s.lost_total
-            status = DiagnosticStatus(name=f"{self.get_fully_qualified_name()}: {cam.name}", hardware_id=cam.topic)
+            status = DiagnosticStatus(
+                name=f'{self.get_fully_qualified_name()}: {cam.name}', hardware_id=cam.topic
+            )
             total_errors = sum(errors.values())
-            if self._state_label != "active":
+            if self._state_label != 'active':
                 status.level, status.message = DiagnosticStatus.OK, self._state_label
             elif total_errors:
-                status.level, status.message = DiagnosticStatus.WARN, f"{total_errors} bad frame(s)"
+                status.level, status.message = (
+                    DiagnosticStatus.WARN,
+                    f'{total_errors} bad frame(s)',
+                )
             else:
-                status.level, status.message = DiagnosticStatus.OK, "running"
+                status.level, status.message = DiagnosticStatus.OK, 'running'
             values = {
-                "state": self._state_label,
-                "fps": f"{processed / elapsed:.2f}",
-                "latency_ms": f"{latency_sum / processed:.1f}" if processed else "nan",
-                "frames_dropped": str(dropped),
-                "frames_lost": str(lost),
-                "model": detector.model_id if detector else "",
-                **{f"errors_{kind}": str(count) for kind, count in sorted(errors.items())},
+                'state': self._state_label,
+                'fps': f'{processed / elapsed:.2f}',
+                'latency_ms': f'{latency_sum / processed:.1f}' if processed else 'nan',
+                'frames_dropped': str(dropped),
+                'frames_lost': str(lost),
+                'model': detector.model_id if detector else '',
+                **{f'errors_{kind}': str(count) for kind, count in sorted(errors.items())},
             }
             status.values = [KeyValue(key=k, value=v) for k, v in values.items()]
             array.status.append(status)
@@ -524,10 +661,18 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, KeyError) and exc.args:
         text = str(exc.args[0])
     elif isinstance(exc, OSError) and exc.strerror:
-        text = f"{short_path(Path(str(exc.filename)))}: {exc.strerror}" if exc.filename else exc.strerror
+        text = (
+            f'{short_path(Path(str(exc.filename)))}: {exc.strerror}'
+            if exc.filename
+            else exc.strerror
+        )
     else:
         text = str(exc) or type(exc).__name__
-    return text if len(text) <= MAX_REASON_CHARS else f"{text[:MAX_REASON_CHARS]}... ({len(text)} characters)"
+    return (
+        text
+        if len(text) <= MAX_REASON_CHARS
+        else f'{text[:MAX_REASON_CHARS]}... ({len(text)} characters)'
+    )
 
 
 def _to_rgb(image: np.ndarray) -> np.ndarray:
@@ -574,11 +719,13 @@ def main(args: Sequence[str] | None = None) -> int:
         node = DetectorNode()
         executor = SingleThreadedExecutor()
         executor.add_node(node)
-        if node.get_parameter("autostart").value and not stop:
+        if node.get_parameter('autostart').value and not stop:
             if node.trigger_configure() == TransitionCallbackReturn.SUCCESS and not stop:
                 node.trigger_activate()
         while not stop and rclpy.ok():
-            executor.spin_once(timeout_sec=SPIN_PERIOD_S)  # returns to Python so that the flag is seen
+            executor.spin_once(
+                timeout_sec=SPIN_PERIOD_S
+            )  # returns to Python so that the flag is seen
     except ExternalShutdownException:
         pass
     finally:
@@ -590,5 +737,5 @@ def main(args: Sequence[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
+if __name__ == '__main__':
     sys.exit(main())

@@ -5,10 +5,43 @@ Imports only the core. `lookup` maps (alpha, resolution) to files on this machin
 graph (MACs, parameters, the width it really has) and `build` edits a source model for
 another input resolution. The lookup API is re-exported here: `zoo.find(0.75, 300)`.
 """
-from .lookup import (DEFAULT_ENTRY, MANIFEST, MODEL_INFO, ModelNotAvailableError, ResolvedModel, ZooEntry,
-                     available_pairs, cache_dir, cli_command, entries, find, format_pair, locate, open_detector,
-                     resolve, search_dirs, shared_dir)
 
-__all__ = ["DEFAULT_ENTRY", "MANIFEST", "MODEL_INFO", "ModelNotAvailableError", "ResolvedModel", "ZooEntry",
-           "available_pairs", "cache_dir", "cli_command", "entries", "find", "format_pair", "locate",
-           "open_detector", "resolve", "search_dirs", "shared_dir"]
+from .lookup import (
+    available_pairs,
+    cache_dir,
+    cli_command,
+    DEFAULT_ENTRY,
+    entries,
+    find,
+    format_pair,
+    locate,
+    MANIFEST,
+    MODEL_INFO,
+    ModelNotAvailableError,
+    open_detector,
+    resolve,
+    ResolvedModel,
+    search_dirs,
+    shared_dir,
+    ZooEntry,
+)
+
+__all__ = [
+    'DEFAULT_ENTRY',
+    'MANIFEST',
+    'MODEL_INFO',
+    'ModelNotAvailableError',
+    'ResolvedModel',
+    'ZooEntry',
+    'available_pairs',
+    'cache_dir',
+    'cli_command',
+    'entries',
+    'find',
+    'format_pair',
+    'locate',
+    'open_detector',
+    'resolve',
+    'search_dirs',
+    'shared_dir',
+]

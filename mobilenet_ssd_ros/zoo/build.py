@@ -22,25 +22,35 @@ Any MobileNetV1-SSD flatbuffer with the same post-processing op can be the sourc
 inherits the width measured from its source's graph, and its folder is named by that
 width, the resolution and the cap, so sources of different widths never share a folder.
 """
+
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 import hashlib
 import json
 import math
+from pathlib import Path
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import flatbuffers
-import numpy as np
 from flatbuffers import flexbuffers
+import numpy as np
 
+from .graph import builtin_code, graph_stats, schema
+from .lookup import (
+    cache_dir,
+    cli_command,
+    format_pair,
+    locate,
+    MANIFEST,
+    MODEL_INFO,
+    ResolvedModel,
+    ZooEntry,
+)
 from ..core import anchors
 from ..core.model import POSTPROCESS_OP_NAME
 from ..core.runtime import make_interpreter
-from .graph import builtin_code, graph_stats, schema
-from .lookup import MANIFEST, MODEL_INFO, ResolvedModel, ZooEntry, cache_dir, cli_command, format_pair, locate
 
 MIN_RESOLUTION, MAX_RESOLUTION = 32, 1024
 POSTPROCESS_OP = POSTPROCESS_OP_NAME.encode()
@@ -68,14 +78,17 @@ class BuiltModel:
     sha256: str
     calibration: str
     input_dtype: str
-    model_file: str = "detect.tflite"
-    labels_file: str = "labelmap.txt"
+    model_file: str = 'detect.tflite'
+    labels_file: str = 'labelmap.txt'
 
 
 def check_resolution(resolution: int) -> None:
     if not isinstance(resolution, int) or not MIN_RESOLUTION <= resolution <= MAX_RESOLUTION:
-        raise BuildError(f"resolution must be an integer from {MIN_RESOLUTION} to {MAX_RESOLUTION} pixels "
-                         f"(SSD MobileNetV1 needs at least 32 for its stride-32 feature map), got {resolution!r}")
+        raise BuildError(
+            f'resolution must be an integer from {MIN_RESOLUTION} to {MAX_RESOLUTION} pixels '
+            '(SSD MobileNetV1 needs at least 32 for its stride-32 feature map), got '
+            f'{resolution!r}'
+        )
 
 
 def edit_model(content: bytes, resolution: int, max_detections: int | None = None) -> bytes:
@@ -87,7 +100,9 @@ def edit_model(content: bytes, resolution: int, max_detections: int | None = Non
     codes = model.operatorCodes
     post = [op for op in graph.operators if codes[op.opcodeIndex].customCode == POSTPROCESS_OP]
     if len(post) != 1 or len(graph.inputs) != 1:
-        raise BuildError("the source is not an SSD model with one image input and TFLite_Detection_PostProcess")
+        raise BuildError(
+            'the source is not an SSD model with one image input and TFLite_Detection_PostProcess'
+        )
     post = post[0]
     anchor_tensor = graph.tensors[post.inputs[2]]
     if model.buffers[anchor_tensor.buffer].data is None or len(anchor_tensor.shape) != 2:
@@ -95,8 +110,10 @@ def edit_model(content: bytes, resolution: int, max_detections: int | None = Non
     image = graph.tensors[graph.inputs[0]]
     trained_at = int(image.shape[1])
     if anchor_tensor.shape[0] != anchors.count(trained_at) or image.shape[1] != image.shape[2]:
-        raise BuildError("the source's anchors are not those of SSD MobileNetV1's six-map generator "
-                         "for its square input")
+        raise BuildError(
+            "the source's anchors are not those of SSD MobileNetV1's six-map generator "
+            'for its square input'
+        )
 
     image.shape = np.array([1, resolution, resolution, image.shape[3]], np.int32)
     image.shapeSignature = None
@@ -111,13 +128,18 @@ def edit_model(content: bytes, resolution: int, max_detections: int | None = Non
             op.builtinOptions.newShape = new_shape
             if len(op.inputs) > 1 and op.inputs[1] >= 0:
                 shape_tensor = graph.tensors[op.inputs[1]]
-                model.buffers[shape_tensor.buffer].data = np.array(new_shape, np.int32).view(np.uint8)
+                model.buffers[shape_tensor.buffer].data = np.array(new_shape, np.int32).view(
+                    np.uint8
+                )
 
     # New anchors, quantized like the source's.
     q = anchor_tensor.quantization
     boxes = anchors.for_resolution(resolution, trained_at)
-    dtype = {fb.TensorType.UINT8: np.uint8, fb.TensorType.INT8: np.int8, fb.TensorType.FLOAT32: np.float32}[
-        anchor_tensor.type]
+    dtype = {
+        fb.TensorType.UINT8: np.uint8,
+        fb.TensorType.INT8: np.int8,
+        fb.TensorType.FLOAT32: np.float32,
+    }[anchor_tensor.type]
     if dtype is np.float32:
         data = boxes
     else:
@@ -126,14 +148,16 @@ def edit_model(content: bytes, resolution: int, max_detections: int | None = Non
         scale = max(float(q.scale[0]), float(boxes.max()) / (info.max - int(q.zeroPoint[0])))
         q.scale = np.array([scale], np.float32)
         data = np.clip(np.round(boxes / scale) + q.zeroPoint[0], info.min, info.max).astype(dtype)
-    model.buffers[anchor_tensor.buffer].data = np.ascontiguousarray(data).view(np.uint8).reshape(-1)
+    model.buffers[anchor_tensor.buffer].data = (
+        np.ascontiguousarray(data).view(np.uint8).reshape(-1)
+    )
     anchor_tensor.shape = np.array(boxes.shape, np.int32)
 
     if max_detections is not None:
         if max_detections < 1:
-            raise BuildError(f"max_detections must be at least 1, got {max_detections}")
+            raise BuildError(f'max_detections must be at least 1, got {max_detections}')
         options = flexbuffers.Loads(bytes(post.customOptions))
-        options["max_detections"] = int(max_detections)
+        options['max_detections'] = int(max_detections)
         post.customOptions = np.frombuffer(flexbuffers.Dumps(options), np.uint8)
 
     edited = _pack(fb, model)
@@ -142,16 +166,18 @@ def edit_model(content: bytes, resolution: int, max_detections: int | None = Non
 
 def _pack(fb, model) -> bytes:
     builder = flatbuffers.Builder(0)
-    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    builder.Finish(model.Pack(builder), file_identifier=b'TFL3')
     return bytes(builder.Output())
 
 
 def _with_static_shapes(fb, content: bytes) -> bytes:
     """Let the runtime propagate the new shapes, then store them in the file, so that
     every tool reading the graph (and graph_stats) sees the real tensor sizes."""
-    interpreter = make_interpreter(content, num_threads=1, use_xnnpack=False)  # XNNPACK wants static shapes
+    interpreter = make_interpreter(
+        content, num_threads=1, use_xnnpack=False
+    )  # XNNPACK wants static shapes
     interpreter.allocate_tensors()
-    shapes = {d["index"]: d["shape"] for d in interpreter.get_tensor_details()}
+    shapes = {d['index']: d['shape'] for d in interpreter.get_tensor_details()}
     model = fb.ModelT.InitFromPackedBuf(content, 0)
     for index, tensor in enumerate(model.subgraphs[0].tensors):
         if index in shapes and len(shapes[index]):
@@ -162,7 +188,9 @@ def _with_static_shapes(fb, content: bytes) -> bytes:
 
 def model_name(alpha: float, resolution: int, max_detections: int | None = None) -> str:
     """The one naming scheme of built models: width, resolution and (if changed) the cap."""
-    return f"ssd_mobilenet_v1_{alpha:g}_{resolution}_quant_coco" + (f"_max{max_detections}" if max_detections else "")
+    return f'ssd_mobilenet_v1_{alpha:g}_{resolution}_quant_coco' + (
+        f'_max{max_detections}' if max_detections else ''
+    )
 
 
 def source_for_alpha(alpha: float) -> ResolvedModel:
@@ -172,24 +200,40 @@ def source_for_alpha(alpha: float) -> ResolvedModel:
         found = locate(entry)
         if found:
             return found
-    have = ", ".join(format_pair(e.alpha, e.resolution) for e in MANIFEST if locate(e)) or "none"
-    missing = (f"{releases[0].name} is not on this machine (`{cli_command()} models --download`)" if releases
-               else f"no release has width {alpha:g}")
-    raise BuildError(f"no source of width {alpha:g}: {missing}; releases here: {have}")
+    have = ', '.join(format_pair(e.alpha, e.resolution) for e in MANIFEST if locate(e)) or 'none'
+    missing = (
+        f'{releases[0].name} is not on this machine (`{cli_command()} models --download`)'
+        if releases
+        else f'no release has width {alpha:g}'
+    )
+    raise BuildError(f'no source of width {alpha:g}: {missing}; releases here: {have}')
 
 
 def source_file(path: str | Path) -> ResolvedModel:
     """An explicit source flatbuffer; its labels are the label file beside it, if any."""
     path = Path(path)
     if not path.is_file():
-        raise BuildError(f"{path}: no such source model")
-    labels = next((path.parent / n for n in ("labelmap.txt", "labels.txt", "coco_labels.txt")
-                   if (path.parent / n).is_file()), None)
-    return ResolvedModel(ZooEntry(name=path.stem, alpha=math.nan, resolution=0, model_file=path.name), path, labels)
+        raise BuildError(f'{path}: no such source model')
+    labels = next(
+        (
+            path.parent / n
+            for n in ('labelmap.txt', 'labels.txt', 'coco_labels.txt')
+            if (path.parent / n).is_file()
+        ),
+        None,
+    )
+    return ResolvedModel(
+        ZooEntry(name=path.stem, alpha=math.nan, resolution=0, model_file=path.name), path, labels
+    )
 
 
-def build(resolution: int, *, max_detections: int | None = None, output: str | Path | None = None,
-          source: ResolvedModel | None = None) -> BuiltModel:
+def build(
+    resolution: int,
+    *,
+    max_detections: int | None = None,
+    output: str | Path | None = None,
+    source: ResolvedModel | None = None,
+) -> BuiltModel:
     """Build and install one model into `output` (default: the zoo cache directory).
     The source defaults to the default release."""
     check_resolution(resolution)
@@ -198,44 +242,66 @@ def build(resolution: int, *, max_detections: int | None = None, output: str | P
     try:
         source_stats = graph_stats(source.model_path)
     except (ValueError, IndexError, TypeError) as exc:
-        raise BuildError(f"{source.model_path}: not a TFLite model graph ({exc})") from exc
+        raise BuildError(f'{source.model_path}: not a TFLite model graph ({exc})') from exc
     edited = edit_model(content, resolution, max_detections)
     fb = schema()
     source_graph = fb.ModelT.InitFromPackedBuf(content, 0)
-    cap = max_detections or flexbuffers.Loads(bytes(
-        next(op for op in source_graph.subgraphs[0].operators if op.customOptions is not None).customOptions
-    ))["max_detections"]
+    cap = (
+        max_detections
+        or flexbuffers.Loads(
+            bytes(
+                next(
+                    op
+                    for op in source_graph.subgraphs[0].operators
+                    if op.customOptions is not None
+                ).customOptions
+            )
+        )['max_detections']
+    )
     alpha = source_stats.width_multiplier
     name = model_name(alpha, resolution, max_detections)
     folder = Path(output or cache_dir()) / name
     source_sha = hashlib.sha256(content).hexdigest()
     _refuse_other_source(folder, source_sha)
     with tempfile.TemporaryDirectory() as tmp:
-        model_path = Path(tmp) / "detect.tflite"
+        model_path = Path(tmp) / 'detect.tflite'
         model_path.write_bytes(edited)
         stats = graph_stats(model_path)
         info = BuiltModel(
-            name=name, alpha=alpha, resolution=resolution, max_detections=int(cap),
-            macs=stats.macs, params=stats.params, first_conv_channels=stats.first_conv_channels,
-            anchors=anchors.count(resolution), source=source.entry.name,
-            source_resolution=int(source_graph.subgraphs[0].tensors[source_graph.subgraphs[0].inputs[0]].shape[1]),
-            source_sha256=source_sha, sha256=hashlib.sha256(edited).hexdigest(),
-            calibration="none: weights and quantization parameters of the source (COCO-calibrated) reused",
-            input_dtype="uint8")
+            name=name,
+            alpha=alpha,
+            resolution=resolution,
+            max_detections=int(cap),
+            macs=stats.macs,
+            params=stats.params,
+            first_conv_channels=stats.first_conv_channels,
+            anchors=anchors.count(resolution),
+            source=source.entry.name,
+            source_resolution=int(
+                source_graph.subgraphs[0].tensors[source_graph.subgraphs[0].inputs[0]].shape[1]
+            ),
+            source_sha256=source_sha,
+            sha256=hashlib.sha256(edited).hexdigest(),
+            calibration='none: weights and quantization parameters of the source '
+            '(COCO-calibrated) reused',
+            input_dtype='uint8',
+        )
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copy(model_path, folder / info.model_file)
     if source.labels_path is not None:
         shutil.copy(source.labels_path, folder / info.labels_file)
-    (folder / MODEL_INFO).write_text(json.dumps(asdict(info), indent=2) + "\n")
+    (folder / MODEL_INFO).write_text(json.dumps(asdict(info), indent=2) + '\n')
     return info
 
 
 def _refuse_other_source(folder: Path, source_sha256: str) -> None:
     """A folder built from another source of the same width is not overwritten silently."""
     try:
-        previous = json.loads((folder / MODEL_INFO).read_text()).get("source_sha256")
+        previous = json.loads((folder / MODEL_INFO).read_text()).get('source_sha256')
     except (OSError, ValueError, AttributeError):
         return
     if previous and previous != source_sha256:
-        raise BuildError(f"{folder} holds a model built from another source (sha256 {previous[:12]}...); "
-                         "remove it or build into another --output")
+        raise BuildError(
+            f'{folder} holds a model built from another source (sha256 {previous[:12]}...); '
+            'remove it or build into another --output'
+        )

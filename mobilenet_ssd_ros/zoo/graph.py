@@ -11,12 +11,12 @@ The width multiplier alpha is read from the same graph: MobileNetV1's first conv
 has 32 x alpha output channels. This is what keys a model in the zoo, whatever name its
 release was published under.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
 import math
+from pathlib import Path
 
 import numpy as np
 
@@ -43,8 +43,10 @@ def schema():
     try:
         from ai_edge_litert import schema_py_generated
     except ImportError as exc:
-        raise SchemaNotFoundError("reading or editing a model's graph needs the ai-edge-litert package "
-                                  "(its flatbuffer schema): pip install ai-edge-litert") from exc
+        raise SchemaNotFoundError(
+            "reading or editing a model's graph needs the ai-edge-litert package "
+            '(its flatbuffer schema): pip install ai-edge-litert'
+        ) from exc
     return schema_py_generated
 
 
@@ -77,7 +79,11 @@ def graph_stats(path: str | Path) -> GraphStats:
             macs += int(np.prod(weights)) * int(np.prod(out[:-1]))
         for index in operator.inputs[1:]:
             tensor = graph.tensors[index] if index >= 0 else None
-            if tensor is not None and index not in counted and model.buffers[tensor.buffer].data is not None:
+            if (
+                tensor is not None
+                and index not in counted
+                and model.buffers[tensor.buffer].data is not None
+            ):
                 counted.add(index)
                 params += int(np.prod(tensor.shape))
     return GraphStats(macs=macs, params=params, conv_ops=convs, first_conv_channels=first)

@@ -19,21 +19,25 @@ so an installed node searches the same places wherever it was started.
 Each directory holds one folder per model (`<dir>/<name>/<model file>`). Downloads happen
 only when asked for (`mobilenet-ssd models --download`, see download.py).
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 import json
 import math
 import os
-import shutil
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+import shutil
 from typing import Any
 
 from ..core.detector import Detector
 
-MODEL_INFO = "model.json"  # written by the zoo builder (and the trainer) beside each model
-COMMIT = "104342d2d3480b3e66203073dac24f4e2dbb4c41"  # google-coral/test_data commit that pins the file
+MODEL_INFO = 'model.json'  # written by the zoo builder (and the trainer) beside each model
+# google-coral/test_data at the commit that pins Coral's files
+CORAL_DATA = (
+    'https://github.com/google-coral/test_data/raw/104342d2d3480b3e66203073dac24f4e2dbb4c41'
+)
 
 
 @dataclass(frozen=True)
@@ -43,36 +47,36 @@ class ZooEntry:
     name: str  # folder name in a model directory
     alpha: float  # the width of the graph, measured (first convolution channels / 32)
     resolution: int
-    url: str = ""  # the release: a zip archive or a bare .tflite; empty for models built here
-    digest: str = ""  # of the model file: "sha256:<hex>" or "gitblob:<sha1 of git's blob object>"
-    labels_url: str = ""  # the label file's own URL where the release is a bare .tflite
-    model_file: str = "detect.tflite"
-    labels_file: str = "labelmap.txt"
-    description: str = ""
+    url: str = ''  # the release: a zip archive or a bare .tflite; empty for models built here
+    digest: str = ''  # of the model file: "sha256:<hex>" or "gitblob:<sha1 of git's blob object>"
+    labels_url: str = ''  # the label file's own URL where the release is a bare .tflite
+    model_file: str = 'detect.tflite'
+    labels_file: str = 'labelmap.txt'
+    description: str = ''
 
 
 MANIFEST: tuple[ZooEntry, ...] = (
     ZooEntry(
-        name="ssd_mobilenet_v1_1.0_quant_coco",  # the release's name; its graph is 0.75 wide
+        name='ssd_mobilenet_v1_1.0_quant_coco',  # the release's name; its graph is 0.75 wide
         alpha=0.75,
         resolution=300,
-        url="https://storage.googleapis.com/download.tensorflow.org/models/tflite/"
-        "coco_ssd_mobilenet_v1_1.0_quant_2018_06_29.zip",
-        digest="sha256:e4b118e5e4531945de2e659742c7c590f7536f8d0ed26d135abcfe83b4779d13",
-        description="coco_ssd_mobilenet_v1_1.0_quant_2018_06_29 (TFLite hosted models, Apache-2.0): "
-        "released as '1.0', 0.75 wide; uint8, 90 COCO ids, 10 detections",
+        url='https://storage.googleapis.com/download.tensorflow.org/models/tflite/'
+        'coco_ssd_mobilenet_v1_1.0_quant_2018_06_29.zip',
+        digest='sha256:e4b118e5e4531945de2e659742c7c590f7536f8d0ed26d135abcfe83b4779d13',
+        description='coco_ssd_mobilenet_v1_1.0_quant_2018_06_29 (TFLite hosted models, '
+        "Apache-2.0): released as '1.0', 0.75 wide; uint8, 90 COCO ids, 10 detections",
     ),
     ZooEntry(
-        name="ssd_mobilenet_v1_coco_quant_postprocess",
+        name='ssd_mobilenet_v1_coco_quant_postprocess',
         alpha=1.0,
         resolution=300,
-        url=f"https://github.com/google-coral/test_data/raw/{COMMIT}/ssd_mobilenet_v1_coco_quant_postprocess.tflite",
-        digest="gitblob:1a2270d37dd7d0f84acc49e069391312e697cf12",
-        labels_url=f"https://github.com/google-coral/test_data/raw/{COMMIT}/coco_labels.txt",
-        model_file="ssd_mobilenet_v1_coco_quant_postprocess.tflite",
-        labels_file="coco_labels.txt",
-        description="Coral's ssd_mobilenet_v1_coco_quant_postprocess (google-coral/test_data, Apache-2.0): "
-        "1.0 wide, uint8, COCO; not measured by this project",
+        url=f'{CORAL_DATA}/ssd_mobilenet_v1_coco_quant_postprocess.tflite',
+        digest='gitblob:1a2270d37dd7d0f84acc49e069391312e697cf12',
+        labels_url=f'{CORAL_DATA}/coco_labels.txt',
+        model_file='ssd_mobilenet_v1_coco_quant_postprocess.tflite',
+        labels_file='coco_labels.txt',
+        description="Coral's ssd_mobilenet_v1_coco_quant_postprocess (google-coral/test_data, "
+        'Apache-2.0): 1.0 wide, uint8, COCO; not measured by this project',
     ),
 )
 DEFAULT_ENTRY = MANIFEST[0]
@@ -98,36 +102,42 @@ class ResolvedModel:
 def cli_command() -> str:
     """How the CLI is run in this install, for hints: the console script of a pip install,
     or `ros2 run` in a colcon workspace, which installs no console script."""
-    return "mobilenet-ssd" if shutil.which("mobilenet-ssd") else "ros2 run mobilenet_ssd_ros mobilenet-ssd"
+    return (
+        'mobilenet-ssd'
+        if shutil.which('mobilenet-ssd')
+        else 'ros2 run mobilenet_ssd_ros mobilenet-ssd'
+    )
 
 
 def format_pair(alpha: float, resolution: int) -> str:
     """How every message and listing writes a model's key."""
-    return f"(alpha {alpha:g}, resolution {resolution})"
+    return f'(alpha {alpha:g}, resolution {resolution})'
 
 
 def cache_dir() -> Path:
     """Where downloads and builds go and where lookups look first."""
-    env = os.environ.get("MOBILENET_SSD_MODEL_DIR")
+    env = os.environ.get('MOBILENET_SSD_MODEL_DIR')
     if env:
         return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg) / "mobilenet_ssd_ros" / "models"
+    xdg = os.environ.get('XDG_CACHE_HOME') or str(Path.home() / '.cache')
+    return Path(xdg) / 'mobilenet_ssd_ros' / 'models'
 
 
 def shared_dir() -> Path | None:
     """The project's shared data (models/ and data/), if `$MOBILENET_SSD_SHARED_DIR` names it."""
-    env = os.environ.get("MOBILENET_SSD_SHARED_DIR")
+    env = os.environ.get('MOBILENET_SSD_SHARED_DIR')
     return Path(env).expanduser() if env else None
 
 
 def search_dirs(extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
     """Model directories in lookup order (see module docstring), without duplicates."""
     dirs = [cache_dir(), *map(Path, extra_dirs)]
-    dirs += [Path(p) for p in os.environ.get("MOBILENET_SSD_MODEL_PATH", "").split(os.pathsep) if p]
+    dirs += [
+        Path(p) for p in os.environ.get('MOBILENET_SSD_MODEL_PATH', '').split(os.pathsep) if p
+    ]
     shared = shared_dir()
     if shared is not None:
-        dirs.append(shared / "models")
+        dirs.append(shared / 'models')
     unique: list[Path] = []
     for d in dirs:
         d = d.expanduser()
@@ -140,11 +150,15 @@ def _built_entry(info_file: Path) -> ZooEntry | None:
     """The entry a model.json describes, or None if the file is not one of ours."""
     try:
         info = json.loads(info_file.read_text())
-        return ZooEntry(name=info_file.parent.name, alpha=float(info["alpha"]),
-                        resolution=int(info["resolution"]), digest=f"sha256:{info['sha256']}",
-                        model_file=info.get("model_file", "detect.tflite"),
-                        labels_file=info.get("labels_file", "labelmap.txt"),
-                        description=f"built from {info['source']}, max {info['max_detections']} detections")
+        return ZooEntry(
+            name=info_file.parent.name,
+            alpha=float(info['alpha']),
+            resolution=int(info['resolution']),
+            digest=f'sha256:{info["sha256"]}',
+            model_file=info.get('model_file', 'detect.tflite'),
+            labels_file=info.get('labels_file', 'labelmap.txt'),
+            description=f'built from {info["source"]}, max {info["max_detections"]} detections',
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None  # damaged or foreign: ignore it rather than break every lookup
 
@@ -154,7 +168,7 @@ def built_entries(extra_dirs: Iterable[str | Path] = ()) -> list[ZooEntry]:
     (the first one wins for a name)."""
     found: dict[str, ZooEntry] = {}
     for d in search_dirs(extra_dirs):
-        for info_file in sorted(d.glob(f"*/{MODEL_INFO}")) if d.is_dir() else []:
+        for info_file in sorted(d.glob(f'*/{MODEL_INFO}')) if d.is_dir() else []:
             entry = _built_entry(info_file)
             if entry is not None:
                 found.setdefault(entry.name, entry)
@@ -165,12 +179,19 @@ def _same(a: float, b: float) -> bool:
     return abs(a - b) < 1e-6
 
 
-def entries(alpha: float | None = None, resolution: int | None = None,
-            extra_dirs: Iterable[str | Path] = ()) -> list[ZooEntry]:
+def entries(
+    alpha: float | None = None,
+    resolution: int | None = None,
+    extra_dirs: Iterable[str | Path] = (),
+) -> list[ZooEntry]:
     """Known models matching the given knobs (all when none are given): the manifest's
     releases first, then models built on this machine."""
-    return [e for e in [*MANIFEST, *built_entries(extra_dirs)]
-            if (alpha is None or _same(e.alpha, alpha)) and (resolution is None or e.resolution == resolution)]
+    return [
+        e
+        for e in [*MANIFEST, *built_entries(extra_dirs)]
+        if (alpha is None or _same(e.alpha, alpha))
+        and (resolution is None or e.resolution == resolution)
+    ]
 
 
 def locate(entry: ZooEntry, extra_dirs: Iterable[str | Path] = ()) -> ResolvedModel | None:
@@ -185,16 +206,21 @@ def locate(entry: ZooEntry, extra_dirs: Iterable[str | Path] = ()) -> ResolvedMo
 
 def available_pairs(extra_dirs: Iterable[str | Path] = ()) -> list[tuple[float, int]]:
     """(alpha, resolution) of every model that is on this machine, sorted."""
-    return sorted({(e.alpha, e.resolution) for e in entries(extra_dirs=extra_dirs) if locate(e, extra_dirs)})
+    return sorted(
+        {(e.alpha, e.resolution) for e in entries(extra_dirs=extra_dirs) if locate(e, extra_dirs)}
+    )
 
 
 def _available_text(extra_dirs: Iterable[str | Path]) -> str:
     pairs = available_pairs(extra_dirs)
-    return ", ".join(format_pair(a, r) for a, r in pairs) if pairs else "none"
+    return ', '.join(format_pair(a, r) for a, r in pairs) if pairs else 'none'
 
 
-def find(alpha: float = DEFAULT_ENTRY.alpha, resolution: int = DEFAULT_ENTRY.resolution,
-         extra_dirs: Sequence[str | Path] = ()) -> ResolvedModel:
+def find(
+    alpha: float = DEFAULT_ENTRY.alpha,
+    resolution: int = DEFAULT_ENTRY.resolution,
+    extra_dirs: Sequence[str | Path] = (),
+) -> ResolvedModel:
     """The model for (alpha, resolution) on this machine; otherwise an error that lists the
     pairs that do exist here and how to get the one asked for."""
     wanted = entries(alpha, resolution, extra_dirs)
@@ -203,37 +229,64 @@ def find(alpha: float = DEFAULT_ENTRY.alpha, resolution: int = DEFAULT_ENTRY.res
         if found:
             return found
     if wanted:
-        hint = (f"it is {wanted[0].name}: `{cli_command()} models --download` fetches it (needs internet), or copy "
-                f"{wanted[0].model_file} into {cache_dir() / wanted[0].name}/")
+        hint = (
+            f'it is {wanted[0].name}: `{cli_command()} models --download` fetches it (needs '
+            'internet), or copy '
+            f'{wanted[0].model_file} into {cache_dir() / wanted[0].name}/'
+        )
     elif entries(alpha, None, extra_dirs):
-        hint = f"build it: `{cli_command()} zoo build --alpha {alpha:g} --resolution {resolution}`"
+        hint = f'build it: `{cli_command()} zoo build --alpha {alpha:g} --resolution {resolution}`'
     else:
-        hint = f"no model of width {alpha:g} is known"
+        hint = f'no model of width {alpha:g} is known'
     raise ModelNotAvailableError(
-        f"no model {format_pair(alpha, resolution)} on this machine; available here: "
-        f"{_available_text(extra_dirs)} (searched {', '.join(str(d) for d in search_dirs(extra_dirs))}); {hint}")
+        f'no model {format_pair(alpha, resolution)} on this machine; available here: '
+        f'{_available_text(extra_dirs)} (searched '
+        f'{", ".join(str(d) for d in search_dirs(extra_dirs))}); {hint}'
+    )
 
 
-def resolve(model: str | Path | None = None, alpha: float = DEFAULT_ENTRY.alpha,
-            resolution: int = DEFAULT_ENTRY.resolution, extra_dirs: Sequence[str | Path] = ()) -> ResolvedModel:
+def resolve(
+    model: str | Path | None = None,
+    alpha: float = DEFAULT_ENTRY.alpha,
+    resolution: int = DEFAULT_ENTRY.resolution,
+    extra_dirs: Sequence[str | Path] = (),
+) -> ResolvedModel:
     """An explicit model file, or the zoo's model for (alpha, resolution). Nothing of an
     explicit file is read here (its width is unknown, nan, until the file has been checked
     and loaded; see open_detector)."""
     if model is None:
         return find(alpha, resolution, extra_dirs)
     path = Path(model)
-    return ResolvedModel(ZooEntry(name=f"{path.parent.name}/{path.name}", alpha=math.nan, resolution=0,
-                                  model_file=path.name), path, None)
+    return ResolvedModel(
+        ZooEntry(
+            name=f'{path.parent.name}/{path.name}',
+            alpha=math.nan,
+            resolution=0,
+            model_file=path.name,
+        ),
+        path,
+        None,
+    )
 
 
-def open_detector(model: str | Path | None = None, alpha: float = DEFAULT_ENTRY.alpha,
-                  resolution: int = DEFAULT_ENTRY.resolution, labels: str | Path | None = None,
-                  extra_dirs: Sequence[str | Path] = (), **detector_options: Any) -> Detector:
+def open_detector(
+    model: str | Path | None = None,
+    alpha: float = DEFAULT_ENTRY.alpha,
+    resolution: int = DEFAULT_ENTRY.resolution,
+    labels: str | Path | None = None,
+    extra_dirs: Sequence[str | Path] = (),
+    **detector_options: Any,
+) -> Detector:
     """A Detector for an explicit file or the zoo's (alpha, resolution), labelled with the
     model's zoo name and measured width (what ~/stats and reports show)."""
     found = resolve(model, alpha, resolution, extra_dirs)
-    detector = Detector(found.model_path, labels=labels if labels is not None else found.labels_path,
-                        model_id=found.model_id, alpha=found.entry.alpha, **detector_options)
+    detector = Detector(
+        found.model_path,
+        labels=labels if labels is not None else found.labels_path,
+        model_id=found.model_id,
+        alpha=found.entry.alpha,
+        **detector_options,
+    )
     if model is not None:  # an explicit file, now known to be a loadable model: measure its width
         from .graph import measured_width  # the flatbuffer schema: only needed here
 

@@ -10,11 +10,12 @@ The node uses this with its worker thread (under its own lock); the offline repl
 the same class to simulate that worker on a bag's recorded arrival times, so both drop
 exactly the same frames.
 """
+
 from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-T = TypeVar("T")
+T = TypeVar('T')
 
 
 class Mailboxes(Generic[T]):
@@ -22,7 +23,7 @@ class Mailboxes(Generic[T]):
 
     def __init__(self, sources: int):
         if sources < 1:
-            raise ValueError(f"need at least one source, got {sources}")
+            raise ValueError(f'need at least one source, got {sources}')
         self._slots: list[T | None] = [None] * sources
         self._next = 0
 
