@@ -1,4 +1,5 @@
-"""pip install of the ROS-free core and the offline CLI (`mobilenet-ssd`).
+"""
+pip install of the ROS-free core and the offline CLI (`mobilenet-ssd`).
 
 The ROS 2 node, messages, launch and config files are built with colcon (CMakeLists.txt);
 this file only makes the same Python package installable without ROS.

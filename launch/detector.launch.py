@@ -1,4 +1,19 @@
-"""Start the MobileNet-SSD detector (a lifecycle node) inside a robot stack.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Start the MobileNet-SSD detector (a lifecycle node) inside a robot stack.
 
     ros2 launch mobilenet_ssd_ros detector.launch.py image:=/camera/image_raw
     ros2 launch mobilenet_ssd_ros detector.launch.py params_file:=.../config/pi4.yaml rviz:=true
@@ -41,7 +56,7 @@ def _parse_bool(text: str) -> bool:
 
 
 def _detector(context, *args, **kwargs):
-    """The node and its lifecycle events, built once the arguments are known."""
+    """Build the node and its lifecycle events once the arguments are known."""
     get = lambda name: LaunchConfiguration(name).perform(context)  # noqa: E731
     overrides = {'use_sim_time': _parse_bool(get('use_sim_time')), 'autostart': False}
     for argument, parameter in OPTIONAL_OVERRIDES.items():
@@ -85,8 +100,12 @@ def _detector(context, *args, **kwargs):
 
 
 def _rviz(context, *args, **kwargs):
-    """rviz2 with config/detector.rviz when asked for; without rviz2 installed, a clear
-    message and the detector keeps running (a missing executable would end the launch)."""
+    """
+    rviz2 with config/detector.rviz when asked for.
+
+    Without rviz2 installed, a clear message and the detector keeps running (a missing executable
+    would end the launch).
+    """
     if not _parse_bool(LaunchConfiguration('rviz').perform(context)):
         return []
     try:

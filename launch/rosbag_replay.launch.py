@@ -1,4 +1,19 @@
-"""Replay a camera bag through the detector with simulated time.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+r"""
+Replay a camera bag through the detector with simulated time.
 
     ros2 launch mobilenet_ssd_ros rosbag_replay.launch.py bag:=my_drive
     ros2 launch mobilenet_ssd_ros rosbag_replay.launch.py bag:=my_drive rate:=0.5 loop:=true \\
@@ -37,9 +52,12 @@ DRAIN_S = 2.0  # after the last frame: far more than one detection takes, even o
 
 
 def _detector(context, *args, **kwargs):
-    """The detector launch file, included when the launch runs: included at description
-    time, its own arguments (autostart, use_sim_time, ...) would be offered as arguments of
-    this file, although this file sets them."""
+    """
+    Include the detector launch file when the launch runs.
+
+    Included at description time, its own arguments (autostart, use_sim_time, ...) would be offered
+    as arguments of this file, although this file sets them.
+    """
     arg = LaunchConfiguration
     share = FindPackageShare(PACKAGE)
     return [

@@ -1,4 +1,19 @@
-"""`mobilenet-ssd`: the offline command line on the same core as the ROS node.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+`mobilenet-ssd`: the offline command line on the same core as the ROS node.
 
 mobilenet-ssd detect IMAGE_OR_DIR... [--json] [--annotate DIR]
 mobilenet-ssd eval --dataset DIR --format coco128|yolo|voc|pennfudan|kitti
@@ -198,8 +213,11 @@ def cmd_zoo_report(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    """List every known model with its (alpha, resolution) and where it is; exit 1 when the
-    default model is not on this machine (nothing will run without it)."""
+    """
+    List every known model with its (alpha, resolution) and where it is.
+
+    Exit 1 when the default model is not on this machine (nothing will run without it).
+    """
     if args.download:
         for entry in zoo.MANIFEST:
             found = download(entry)

@@ -1,3 +1,17 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Shared fixtures: the project's shared data (../shared, or $MOBILENET_SSD_SHARED_DIR)."""
 
 from __future__ import annotations
@@ -21,6 +35,9 @@ SAMPLES = SHARED / 'data' / 'samples'
 
 
 def pytest_configure(config):
+    # The ament linters' markers, also where a linter (and so its pytest plugin) is missing.
+    for name in ('linter', 'flake8', 'pep257', 'copyright', 'xmllint'):
+        config.addinivalue_line('markers', f'{name}: an ament linter test (-m "not linter" skips)')
     if not (MODEL_DIR / 'detect.tflite').is_file():
         raise pytest.UsageError(
             f'shared data not found at {SHARED}: the tests need the pretrained model and images '
@@ -52,8 +69,11 @@ def detector():
 
 
 def localhost_fastdds_profile(path: Path) -> Path:
-    """The package's Fast DDS profile for large images, with UDP bound to loopback so
-    that test traffic never leaves this machine."""
+    """
+    Write the package's Fast DDS profile for large images.
+
+    With UDP bound to loopback so that test traffic never leaves this machine.
+    """
     ET.register_namespace('', 'http://www.eprosima.com')  # Fast DDS rejects prefixed tags
     tree = ET.parse(REPO / 'config' / 'fastdds_large_images.xml')
     ns = {'d': 'http://www.eprosima.com'}
@@ -67,8 +87,12 @@ def localhost_fastdds_profile(path: Path) -> Path:
 
 @pytest.fixture(scope='session')
 def ros_session(tmp_path_factory):
-    """Isolated DDS for this test session: localhost discovery and transports, a domain
-    of its own, logs inside the test's temp folder. rclpy is initialised once."""
+    """
+    Isolated DDS for this test session.
+
+    Localhost discovery and transports, a domain of its own, logs inside the test's temp folder.
+    rclpy is initialised once.
+    """
     os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST'
     os.environ['ROS_DOMAIN_ID'] = str(os.environ.get('TEST_ROS_DOMAIN_ID', 10 + os.getpid() % 90))
     log_dir = tmp_path_factory.mktemp('ros_logs')
@@ -85,7 +109,7 @@ def ros_session(tmp_path_factory):
 
 @pytest.fixture
 def start_node(ros_session):
-    """Factory: start the node process with parameters; all are stopped after the test."""
+    """Start node processes with parameters (a factory); all are stopped after the test."""
     from ros_harness import NodeProcess
 
     started = []

@@ -1,3 +1,17 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Build and install this package with CMake, the way colcon lays it out (test helper)."""
 
 from __future__ import annotations
@@ -22,10 +36,12 @@ DEV_PREFIX = REPO / '.dev' / 'install'  # the vision_msgs stand-in of the develo
 
 
 def build_package(workdir: Path, testing: bool = False) -> Path:
-    """Configure, build and install into `workdir`/install; returns that prefix.
+    """
+    Configure, build and install into `workdir`/install; returns that prefix.
 
     Builds from a copy of the sources: CMake refuses include paths inside the source
-    tree, and the development venv (numpy's headers) lives inside this checkout."""
+    tree, and the development venv (numpy's headers) lives inside this checkout.
+    """
     src = workdir / 'src'
     src.mkdir(parents=True)
     for item in (*PACKAGE_ITEMS, 'test') if testing else PACKAGE_ITEMS:

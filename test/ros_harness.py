@@ -1,4 +1,19 @@
-"""Run the detector node as its own process and talk to it over real DDS.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Run the detector node as its own process and talk to it over real DDS.
 
 Each test session gets its own ROS_DOMAIN_ID and localhost-only discovery, so parallel
 runs and other machines never see each other. Everything waits for a condition with a
@@ -168,10 +183,13 @@ class Client:
         return future.result()
 
     def wait_for_node(self, timeout: float = 20.0) -> None:
-        """The node's services are ready and answer. A service can be seen before it has
-        seen this client's reply reader; its reply is then dropped ("client will not
-        receive response"). So a first, idempotent request is repeated until one answer
-        arrives; the other clients' readers were announced together with that one."""
+        """
+        Wait until the node's services are ready and answer.
+
+        A service can be seen before it has seen this client's reply reader; its reply is then
+        dropped ("client will not receive response"). So a first, idempotent request is repeated
+        until one answer arrives; the other clients' readers were announced together with that one.
+        """
         wait_for(self._get.service_is_ready, timeout, "the node's lifecycle services")
         deadline = time.monotonic() + timeout
         while True:

@@ -1,3 +1,17 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """make-bag and replay: camera bags in, results bags and reports out, no middleware."""
 
 from __future__ import annotations
@@ -92,11 +106,14 @@ def test_replay_equals_the_core(tmp_path, detector, storage, compressed):
 
 
 def test_simulated_worker_keeps_the_newest_frame_like_the_node():
-    """A hand-worked schedule: frames every 10 ms, 25 ms of work each. The node's worker
-    takes the waiting frame as soon as it is free, and a newer arrival replaces the
-    waiting one: 0 runs 0-25 (1 waits, 2 replaces it), 2 runs 25-50 (3 waits, 4 replaces
-    it), 4 runs 50-75, 6 runs 75-100. (Dropping every frame that arrives while busy would
-    process 0, 3 and 6 instead.)"""
+    """
+    A hand-worked schedule: frames every 10 ms, 25 ms of work each.
+
+    The node's worker takes the waiting frame as soon as it is free, and a newer arrival replaces
+    the waiting one: 0 runs 0-25 (1 waits, 2 replaces it), 2 runs 25-50 (3 waits, 4 replaces it), 4
+    runs 50-75, 6 runs 75-100. (Dropping every frame that arrives while busy would process 0, 3 and
+    6 instead.)
+    """
     frames = [Frame(i, i * 10_000_000, '/image', None) for i in range(7)]
     runs = []
 
@@ -109,10 +126,13 @@ def test_simulated_worker_keeps_the_newest_frame_like_the_node():
 
 
 def test_real_time_replay_processes_what_the_node_would(tmp_path):
-    """300 frames at 30 Hz on a machine that needs 40 ms per frame: the node's policy
-    processes 251 of them (dropping every frame that arrives while busy would process
-    150). Frame 6 is the first one dropped: frames 0-5 keep the worker busy until 240 ms,
-    and frame 7 replaces frame 6 at 233 ms."""
+    """
+    300 frames at 30 Hz on a machine that needs 40 ms per frame.
+
+    The node's policy processes 251 of them (dropping every frame that arrives while busy would
+    process 150). Frame 6 is the first one dropped: frames 0-5 keep the worker busy until 240 ms,
+    and frame 7 replaces frame 6 at 233 ms.
+    """
     tiny = tmp_path / 'tiny.png'
     cv2.imwrite(str(tiny), np.full((48, 64, 3), 90, np.uint8))
     bag, out = tmp_path / 'camera', tmp_path / 'results'
@@ -181,8 +201,12 @@ def test_missing_topic_and_missing_bag_are_clear(tmp_path):
 
 
 def test_replay_reports_map_like_eval(tmp_path, capsys):
-    """Frames made from a labeled set, replayed with its ground truth, score exactly what
-    `eval` scores on the images themselves (same model, same threshold)."""
+    """
+    Frames made from a labeled set.
+
+    Replayed with its ground truth, score exactly what `eval` scores on the images themselves (same
+    model, same threshold).
+    """
     data = SHARED / 'data' / 'pennfudan_dev'
     bag = tmp_path / 'peds'
     assert (

@@ -1,3 +1,17 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """The detector core against the real model and the shared sample images."""
 
 from __future__ import annotations
@@ -29,8 +43,12 @@ EXPECTED = {
 
 
 def naive_detect(model_path, rgb):
-    """The textbook interpreter call: resize, expand_dims, set_tensor, invoke, get_tensor,
-    then a Python loop that scales each box by the image size."""
+    """
+    Detect with the textbook interpreter call.
+
+    Resize, expand_dims, set_tensor, invoke, get_tensor, then a Python loop that scales each box by
+    the image size.
+    """
     interpreter = Interpreter(model_path=str(model_path), num_threads=default_num_threads())
     interpreter.allocate_tensors()
     inp = interpreter.get_input_details()[0]
@@ -73,7 +91,7 @@ def test_parity_with_naive_interpreter_call(detector, model_path, path):
 
 
 def pedestrian(name: str):
-    """A Penn-Fudan image with one annotated pedestrian: (RGB, the annotated box)."""
+    """Load a Penn-Fudan image with one annotated pedestrian: (RGB, the annotated box)."""
     sample = next(
         s
         for s in load_dataset(SHARED / 'data' / 'pennfudan_dev', 'pennfudan')
@@ -85,9 +103,13 @@ def pedestrian(name: str):
 
 @pytest.mark.parametrize('size', [(640, 480), (1280, 675), (300, 300), (480, 640), (333, 1000)])
 def test_box_mapping_on_other_sizes(detector, model_path, size):
-    """Same content stretched to other sizes: boxes follow the image's own width and
-    height (a swapped axis or a letterbox would move them off the annotated pedestrian,
-    who stands in the right third of the frame), and match the naive call."""
+    """
+    Same content stretched to other sizes.
+
+    Boxes follow the image's own width and height (a swapped axis or a letterbox would move them
+    off the annotated pedestrian, who stands in the right third of the frame), and match the naive
+    call.
+    """
     original, truth = pedestrian('FudanPed00010.png')
     rgb = cv2.resize(original, size)
     ours = detector.detect(rgb, DetectionFilter(score_threshold=0.0))
@@ -163,9 +185,12 @@ def test_bad_images_are_rejected_clearly(detector, bad, message):
 
 
 def test_timings_account_for_the_call(detector):
-    """The stages are timed inside detect(): together they fit in the wall time of the
-    call seen from outside, and invoke() is the bulk of it (a stage timed around the
-    wrong code, or in the wrong unit, breaks one of the two)."""
+    """
+    The stages are timed inside detect().
+
+    Together they fit in the wall time of the call seen from outside, and invoke() is the bulk of
+    it (a stage timed around the wrong code, or in the wrong unit, breaks one of the two).
+    """
     rgb = read_rgb(SAMPLES / 'cat.bmp')
     detector.detect(rgb)
     invoke_dominates = 0

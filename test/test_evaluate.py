@@ -1,3 +1,17 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """mAP with pycocotools on datasets whose answer is known exactly, and the loaders."""
 
 from __future__ import annotations
@@ -17,7 +31,7 @@ COCO80 = (SHARED / 'data' / 'coco128_val2017' / 'names.yaml').read_text()
 
 
 def make_yolo(root, images: dict[str, list[tuple[int, BBox]]], size=(200, 200)):
-    """A YOLO dataset with blank images and the given (class index, pixel box) labels."""
+    """Write a YOLO dataset with blank images and the given (class index, pixel box) labels."""
     (root / 'images').mkdir(parents=True)
     (root / 'labels').mkdir()
     (root / 'names.yaml').write_text(COCO80)
@@ -93,8 +107,11 @@ def test_perfect_predictions_score_one(tmp_path, capsys):
 
 
 def test_shifted_box_scores_what_pycocotools_must_report(tmp_path, capsys):
-    """IoU of a 100x100 box shifted by 10 px is 90/110 = 0.818: a hit at the IoU
-    thresholds 0.50..0.80 (7 of 10), a miss at 0.85..0.95 -> mAP 0.7, mAP@.5 1.0."""
+    """
+    The IoU of a 100x100 box shifted by 10 px is 90/110 = 0.818.
+
+    A hit at the IoU thresholds 0.50..0.80 (7 of 10), a miss at 0.85..0.95 -> mAP 0.7, mAP@.5 1.0.
+    """
     gt = BBox(20, 20, 120, 120)
     root = make_yolo(tmp_path / 'ds', {'a': [(0, gt)]})
     preds = write_predictions(
@@ -144,8 +161,7 @@ def test_voc_boxes_are_one_based(tmp_path):
     ],
 )
 def test_shared_datasets_load_completely(folder, fmt, images):
-    """Every labeled object is read (counted independently from the raw files), inside its "
-    "image."""
+    """Every labeled object is read (counted independently from the raw files), in its image."""
     root = SHARED / 'data' / folder
     samples = load_dataset(root, fmt)
     assert len(samples) == images

@@ -1,4 +1,19 @@
-"""A bounded, seeded fuzz suite against the real node process.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+A bounded, seeded fuzz suite against the real node process.
 
 Every class of attack from the fuzzing run: malformed Image fields in every encoding,
 corrupt and oversized compressed frames (a decompression bomb among them), parameter
@@ -57,8 +72,11 @@ MAX_RSS_GROWTH_MB = 300  # a Pi 4 has 4 GB; the bomb alone would take 1.9 GB if 
 
 
 def malformed_image(rng: random.Random, good: Image) -> Image:
-    """An Image with random, mostly inconsistent fields: every encoding, odd sizes and
-    steps, short, long or random data."""
+    """
+    Make an Image with random, mostly inconsistent fields.
+
+    Every encoding, odd sizes and steps, short, long or random data.
+    """
     encoding = rng.choice((*SUPPORTED_ENCODINGS, *OTHER_ENCODINGS))
     width = rng.choice([0, 1, 2, 3, 31, 64, 640, 1 << 16, rng.randrange(1, 400)])
     height = rng.choice([0, 1, 2, 5, 48, 480, 1 << 16, rng.randrange(1, 300)])

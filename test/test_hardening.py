@@ -1,5 +1,23 @@
-"""The attacks of the fuzzing run, one test each: the node answers every one with a reason
-and keeps serving. Real node process, real DDS (see ros_harness)."""
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The attacks of the fuzzing run, one test each.
+
+The node answers every one with a reason and keeps serving. Real node process, real DDS (see
+ros_harness).
+"""
 
 from __future__ import annotations
 
@@ -28,7 +46,7 @@ DETECTIONS = f'/{NODE}/detections'
 
 
 def two_dogs(client, pub, received, msg=None, timeout: float = 30.0) -> None:
-    """A valid frame still gives the right answer (pets.jpg: two dogs)."""
+    """Check that a valid frame still gives the right answer (pets.jpg: two dogs)."""
     msg = copy.deepcopy(msg or image_msg(PETS, frame_id='probe'))
     msg.header.frame_id = f'probe-{time.monotonic_ns()}'
 
@@ -50,7 +68,7 @@ def diagnostics_value(diagnostics: list, key: str) -> int:
 
 @pytest.fixture
 def serving(start_node, client):
-    """An active node on raw images with a publisher and the detections collected."""
+    """Start an active node on raw images with a publisher and the detections collected."""
 
     def start(**params):
         node = start_node(autostart=True, **params)
@@ -206,9 +224,13 @@ for _ in range(int(sys.argv[1])):
 
 
 def test_frames_lost_in_transport_are_reported(start_node, client, monkeypatch, tmp_path):
-    """Best-effort 640x480 frames between two processes with Fast DDS's default profile
-    are mostly lost in UDP fragments (the README's 'Large images and DDS'). The node
-    counts what the middleware reports lost as frames_lost, apart from frames_dropped."""
+    """
+    Best-effort 640x480 frames between processes are mostly lost with Fast DDS's defaults.
+
+    They are lost in UDP fragments (the README's 'Large images and DDS').
+
+    The node counts what the middleware reports lost as frames_lost, apart from frames_dropped.
+    """
     monkeypatch.delenv(
         'FASTDDS_DEFAULT_PROFILES_FILE'
     )  # for the node and the camera started below
@@ -227,9 +249,12 @@ def test_frames_lost_in_transport_are_reported(start_node, client, monkeypatch, 
 
 
 def test_a_large_frame_is_not_kept_after_processing(start_node, client, monkeypatch):
-    """A 4000x3000 rgb8 frame (36 MB): once its answer is out, the node holds nothing of it.
+    """
+    A 4000x3000 rgb8 frame (36 MB): once its answer is out, the node holds nothing of it.
+
     (The node's process runs with the profile's DYNAMIC reader memory, see
-    config/fastdds_large_images.xml; otherwise Fast DDS itself keeps its largest sample.)"""
+    config/fastdds_large_images.xml; otherwise Fast DDS itself keeps its largest sample.)
+    """
     monkeypatch.setenv(
         'RMW_FASTRTPS_USE_QOS_FROM_XML', '1'
     )  # the node process only: it is started after this

@@ -1,3 +1,17 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Image / CompressedImage messages -> numpy, and clear errors for bad ones (no ROS graph)."""
 
 from __future__ import annotations
@@ -80,7 +94,7 @@ def quadrants():
 
 
 def assert_quadrant_colours(out: np.ndarray, tolerance: int):
-    """The centre of each quadrant has its colour (edges may blend)."""
+    """Check that the centre of each quadrant has its colour (edges may blend)."""
     h, w = out.shape[:2]
     for (y, x), colour in zip(
         [(h // 4, w // 4), (h // 4, 3 * w // 4), (3 * h // 4, w // 4), (3 * h // 4, 3 * w // 4)],
@@ -108,8 +122,11 @@ def i420_planes(rgb: np.ndarray):
     ],
 )
 def test_nv12_and_nv21_in_the_standard_layout(quadrants, encoding, opencv_code):
-    """height = image rows, step = width, data = W*H*3/2: the Y plane, then interleaved
-    chroma (UV for nv12, VU for nv21)."""
+    """
+    Encode as NV12/NV21: height = image rows, step = width, data = W*H*3/2.
+
+    The Y plane, then interleaved chroma (UV for nv12, VU for nv21).
+    """
     y, u, v = i420_planes(quadrants)
     first, second = (u, v) if encoding == 'nv12' else (v, u)
     chroma = np.stack([first, second], axis=2).reshape(240, 640)
@@ -161,8 +178,11 @@ def test_packed_yuv422(quadrants, encoding, order):
 
 @pytest.mark.parametrize('encoding', ['bayer_rggb8', 'bayer_bggr8', 'bayer_gbrg8', 'bayer_grbg8'])
 def test_bayer_mosaics_demosaic_to_the_right_colours(quadrants, encoding):
-    """Each 2x2 cell holds the pattern's colours in the order the encoding names
-    (row-major from the top left): a demosaic with another phase swaps red and blue."""
+    """
+    Each 2x2 cell holds the pattern's colours in the order the encoding names.
+
+    Row-major from the top left: a demosaic with another phase swaps red and blue.
+    """
     mosaic = np.empty((480, 640), np.uint8)
     channel = {'r': 0, 'g': 1, 'b': 2}
     for i, letter in enumerate(encoding[6:10]):
@@ -246,8 +266,12 @@ def test_bad_compressed_images(data, text):
 
 
 def png_bomb(width: int = 30000, height: int = 30000) -> bytes:
-    """A valid 1-bit PNG of width x height zeros: about 110 KB for 30000 x 30000, 2.6 GB
-    once decoded to RGB. Written with zlib chunk by chunk, never whole in memory."""
+    """
+    Make a valid 1-bit PNG of width x height zeros.
+
+    About 110 KB for 30000 x 30000, 2.6 GB once decoded to RGB. Written with zlib chunk by chunk,
+    never whole in memory.
+    """
     import struct
     import zlib
 
@@ -268,7 +292,7 @@ def png_bomb(width: int = 30000, height: int = 30000) -> bytes:
 
 
 def jpeg_claiming(width: int, height: int) -> bytes:
-    """A small real JPEG whose frame header (SOF0) claims width x height."""
+    """Make a small real JPEG whose frame header (SOF0) claims width x height."""
     ok, jpg = cv2.imencode('.jpg', np.full((16, 16, 3), 128, np.uint8))
     data = bytearray(jpg.tobytes())
     sof = data.index(b'\xff\xc0')

@@ -1,5 +1,23 @@
-"""launch_pytest tests of the launch files. They need the ROS 2 launch stack (launch,
-launch_ros, launch_pytest; a ROS install has them) and skip with that reason elsewhere."""
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+launch_pytest tests of the launch files.
+
+They need the ROS 2 launch stack (launch, launch_ros, launch_pytest; a ROS install has them) and
+skip with that reason elsewhere.
+"""
 
 from __future__ import annotations
 
@@ -28,8 +46,12 @@ PETS = read_rgb(SAMPLES / 'pets.jpg')
 
 @pytest.fixture(scope='module')
 def installed(tmp_path_factory, ros_session):
-    """The package installed in an ament prefix, put first on AMENT_PREFIX_PATH so that
-    launch_ros finds its executable and share files like after `colcon build`."""
+    """
+    Install the package in an ament prefix.
+
+    Put first on AMENT_PREFIX_PATH so that launch_ros finds its executable and share files like
+    after `colcon build`.
+    """
     prefix = build_package(tmp_path_factory.mktemp('ament'))
     old = os.environ['AMENT_PREFIX_PATH']
     os.environ['AMENT_PREFIX_PATH'] = f'{prefix}:{old}'
@@ -109,7 +131,7 @@ def replayed(installed, tmp_path_factory):
 
 
 def _rosbag2_missing() -> str | None:
-    """What is missing for `ros2 bag play` of an mcap bag, or None."""
+    """Say what is missing for `ros2 bag play` of an mcap bag, or None."""
     import importlib.util
 
     from ament_index_python.packages import get_package_prefix, PackageNotFoundError
@@ -134,8 +156,11 @@ def test_replay_launch(client):
 
 
 def test_replay_launch_description_loads(installed):
-    """Without rosbag2 the replay launch cannot run here; its description must still load
-    with the arguments the README documents."""
+    """
+    Without rosbag2 the replay launch cannot run here.
+
+    Its description must still load with the arguments the README documents.
+    """
     from launch.launch_description_sources import get_launch_description_from_python_launch_file
 
     path = installed / 'share' / 'mobilenet_ssd_ros' / 'launch' / 'rosbag_replay.launch.py'
@@ -223,8 +248,11 @@ def test_rviz_option_without_rviz2_keeps_the_detector(installed, client):
     _rosbag2_missing() is None, reason='rosbag2 is installed here: play does not fail'
 )
 def test_replay_launch_ends_with_the_reason_when_play_fails(installed, tmp_path):
-    """Without rosbag2, `ros2 bag play` exits with an error: the launch must end by itself
-    and say why, instead of idling with the detector until Ctrl-C."""
+    """
+    Without rosbag2, `ros2 bag play` exits with an error.
+
+    The launch must end by itself and say why, instead of idling with the detector until Ctrl-C.
+    """
     import subprocess
 
     proc = _ros2_launch(installed, 'rosbag_replay.launch.py', f'bag:={tmp_path / "no_such_bag"}')

@@ -1,5 +1,23 @@
-"""Launch and config files checked without the launch stack: everything they refer to
-exists, and every parameter in every YAML profile is one the node declares."""
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Launch and config files checked without the launch stack.
+
+Everything they refer to exists, and every parameter in every YAML profile is one the node
+declares.
+"""
 
 from __future__ import annotations
 
@@ -109,8 +127,12 @@ def _package_xml_deps(*tags: str) -> set[str]:
 
 
 def test_package_xml_declares_what_the_launch_files_use():
-    """Derived from the launch files: the modules they import, the packages of the nodes
-    they start, and `ros2 bag` (ros2bag with the mcap storage the bags use)."""
+    """
+    Derived from the launch files.
+
+    The modules they import, the packages of the nodes they start, and `ros2 bag` (ros2bag with the
+    mcap storage the bags use).
+    """
     used = set()
     for path in LAUNCH_FILES:
         tree = ast.parse(path.read_text())

@@ -1,3 +1,17 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Model inspection: what the model says it needs, and clear errors for what it is not."""
 
 from __future__ import annotations
@@ -22,8 +36,11 @@ def test_inspects_the_pretrained_model(model_path):
 
 
 def test_tf2_signature_outputs_are_found_by_name(tmp_path, model_path, model_bytes):
-    """Outputs renamed and reordered as the TF2 export does; only the signature tells
-    which is which, and detections must not change."""
+    """
+    Outputs renamed and reordered as the TF2 export does.
+
+    Only the signature tells which is which, and detections must not change.
+    """
     tf2 = tmp_path / 'tf2.tflite'
     tf2.write_bytes(tb.as_tf2_signature_model(model_bytes))
     labels = model_path.parent / 'labelmap.txt'
@@ -71,7 +88,7 @@ def test_bad_models_name_the_file_and_the_reason(tmp_path, model_bytes, make, me
 
 
 def _sparse(path, size: int, head: bytes = b''):
-    """A file of `size` bytes that takes no disk space (a hole after `head`)."""
+    """Make a file of `size` bytes that takes no disk space (a hole after `head`)."""
     with open(path, 'wb') as f:
         f.write(head)
         f.truncate(size)

@@ -1,3 +1,17 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """The lifecycle node as a process, over real rclpy + Fast DDS."""
 
 from __future__ import annotations
@@ -50,11 +64,13 @@ _unique_stamps = itertools.count(1)
 
 
 def send_until(client, pub, msg, received: list, count: int = 1, timeout: float = 20.0):
-    """Publish copies of `msg` (best effort may lose one) until `count` outputs for it
-    arrived, and return those. Outputs are matched by header, so answers to earlier
-    frames still in flight are never mistaken for answers to this one; a message without
-    a stamp gets a unique one. (Fast DDS delivered a re-published rclpy message object
-    only once in our runs, hence copies.)"""
+    """
+    Publish copies of `msg` (best effort may lose one) until `count` outputs for it arrived.
+
+    And return those. Outputs are matched by header, so answers to earlier frames still in flight
+    are never mistaken for answers to this one; a message without a stamp gets a unique one. (Fast
+    DDS delivered a re-published rclpy message object only once in our runs, hence copies.)
+    """
     if msg.header.stamp.sec == 0 and msg.header.stamp.nanosec == 0:
         msg = copy.deepcopy(msg)
         msg.header.stamp.nanosec = next(_unique_stamps)
@@ -282,10 +298,13 @@ def test_model_swap_while_streaming(start_node, client, tmp_path):
 
 
 def test_overload_keeps_latency_bounded_and_counts_drops(start_node, client):
-    """Frames at up to 200 Hz into a model made slow on purpose (one thread, no XNNPACK):
-    the mailbox drops the excess and latency stays within a few frame times, whatever the
-    machine's load. Every bound is relative to the node's own per-frame time in this run;
-    a queue instead of the one-slot mailbox makes latency grow with every frame."""
+    """
+    Frames at up to 200 Hz into a model made slow on purpose (one thread, no XNNPACK).
+
+    The mailbox drops the excess and latency stays within a few frame times, whatever the machine's
+    load. Every bound is relative to the node's own per-frame time in this run; a queue instead of
+    the one-slot mailbox makes latency grow with every frame.
+    """
     start_node(
         autostart=True, num_threads=1, use_xnnpack=False, qos_reliability='reliable', qos_depth=10
     )
@@ -357,10 +376,13 @@ def test_two_cameras(start_node, client):
 
 
 def test_two_cameras_under_overload_are_served_fairly(start_node, client):
-    """Both cameras publish far faster than a slowed model can serve (one thread, no
-    XNNPACK), the front one twice as often with bigger frames: round-robin keeps their
-    output counts equal. Counted up to a number of outputs, so load changes the time it
-    takes, not the result; without round-robin the rear camera starves."""
+    """
+    Both cameras publish far faster than a slowed model can serve (one thread, no XNNPACK).
+
+    The front one twice as often with bigger frames: round-robin keeps their output counts equal.
+    Counted up to a number of outputs, so load changes the time it takes, not the result; without
+    round-robin the rear camera starves.
+    """
     start_node(autostart=True, cameras=['front', 'rear'], num_threads=1, use_xnnpack=False)
     client.wait_for_node()
     front = client.wait_for_subscriber('/front/image')
@@ -462,8 +484,11 @@ def test_fuzz_malformed_and_good_messages(start_node, client):
 
 
 def test_params_yaml_matches_the_declared_parameters(start_node, client):
-    """Every key in config/params.yaml is a parameter the node declares, and the node
-    starts from the file with those values."""
+    """
+    Every key in config/params.yaml is a parameter the node declares.
+
+    And the node starts from the file with those values.
+    """
     path = REPO / 'config' / 'params.yaml'
     values = yaml.safe_load(path.read_text())['/**']['ros__parameters']
     assert set(values) <= set(PARAMETERS)
@@ -518,8 +543,11 @@ def test_corrupted_model_between_configure_and_reconfigure(start_node, client, t
 
 
 def test_images_during_transitions(start_node, client):
-    """A stream keeps coming while the node is deactivated and activated again and again:
-    nothing crashes, the node ends up serving."""
+    """
+    A stream keeps coming while the node is deactivated and activated again and again.
+
+    Nothing crashes, the node ends up serving.
+    """
     node = start_node(autostart=True)
     client.wait_for_node()
     pub = client.wait_for_subscriber('/image')
@@ -549,8 +577,12 @@ def test_images_during_transitions(start_node, client):
 
 
 def test_detect_images_through_the_node(start_node, tmp_path):
-    """The README's main job: sample images through a real topic into the node; printed
-    detections, annotated images and a result bag that rclpy can read back."""
+    """
+    The README's main job.
+
+    Sample images through a real topic into the node; printed detections, annotated images and a
+    result bag that rclpy can read back.
+    """
     from rclpy.serialization import deserialize_message
     from rosbags.rosbag2 import Reader
 
@@ -588,8 +620,11 @@ def test_detect_images_through_the_node(start_node, tmp_path):
 
 
 def test_node_switches_between_built_resolutions(start_node, client, tmp_path, monkeypatch):
-    """Models built by the zoo builder are found by `resolution`; switching between two
-    while streaming keeps answering, and the stats say which model answered."""
+    """
+    Models built by the zoo builder are found by `resolution`.
+
+    Switching between two while streaming keeps answering, and the stats say which model answered.
+    """
     from mobilenet_ssd_ros.zoo.build import build
 
     for resolution in (160, 224):
@@ -644,8 +679,12 @@ def test_node_switches_between_built_resolutions(start_node, client, tmp_path, m
 
 
 def test_namespaced_node_names_its_topics_and_diagnostics(start_node, client):
-    """Two detectors in two namespaces must be told apart: the diagnostics carry the node's
-    fully qualified name and the resolved input topic, and the log names resolved topics."""
+    """
+    Two detectors in two namespaces must be told apart.
+
+    The diagnostics carry the node's fully qualified name and the resolved input topic, and the log
+    names resolved topics.
+    """
     node = start_node(autostart=True, ros_args=['-r', '__ns:=/car1'])
     diagnostics = client.collect('/diagnostics', DiagnosticArray)
     status = wait_for(
@@ -672,8 +711,11 @@ def test_standard_qos_overrides_apply_to_the_image_subscription(start_node, clie
 
 
 def test_no_foreign_log_lines(start_node, client):
-    """Everything the node prints is a ROS log line (LiteRT's 'INFO: Created TensorFlow Lite
-    XNNPACK delegate' used to appear on every configure)."""
+    """
+    Everything the node prints is a ROS log line.
+
+    LiteRT's 'INFO: Created TensorFlow Lite XNNPACK delegate' used to appear on every configure.
+    """
     node = start_node(autostart=True)
     client.wait_for_node()
     pub = client.wait_for_subscriber('/image')

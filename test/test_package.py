@@ -1,3 +1,17 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """The package builds and installs the way colcon would lay it out for ros2 run/launch."""
 
 from __future__ import annotations
@@ -99,8 +113,12 @@ def _sources() -> list[Path]:
 
 
 def _imports_and_message_packages() -> tuple[set[str], set[str]]:
-    """Top-level modules the package's code imports, and the packages of the ROS message
-    types it names in strings ("geometry_msgs/msg/Pose", resolved at run time)."""
+    """
+    List the top-level modules the package's code imports.
+
+    Also the packages of the ROS message types it names in strings ("geometry_msgs/msg/Pose",
+    resolved at run time).
+    """
     modules, message_packages = set(), set()
     for path in _sources():
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
@@ -131,8 +149,12 @@ ROSDEP_KEYS = {
 
 
 def test_package_xml_declares_every_ros_package_the_code_uses():
-    """Derived from the code: every import (and every message type named in a string)
-    that resolves to a ROS package in the ament index must be a run dependency."""
+    """
+    Derived from the code.
+
+    Every import (and every message type named in a string) that resolves to a ROS package in the
+    ament index must be a run dependency.
+    """
     modules, message_packages = _imports_and_message_packages()
     ros_packages = set(get_packages_with_prefixes()) - {'mobilenet_ssd_ros'}
     used = ((modules | message_packages) & ros_packages) | (

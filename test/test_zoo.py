@@ -1,3 +1,17 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Model zoo: lookup by the measured (alpha, resolution), search path, verified download."""
 
 from __future__ import annotations
@@ -126,8 +140,11 @@ def test_hints_name_a_command_that_exists_in_this_install(monkeypatch, empty_cac
 
 
 def test_lookup_never_depends_on_the_working_directory(monkeypatch, empty_cache, tmp_path):
-    """An installed package started next to a `shared/` folder must not search it: only
-    $MOBILENET_SSD_SHARED_DIR names the development data."""
+    """
+    An installed package started next to a `shared/` folder must not search it.
+
+    Only $MOBILENET_SSD_SHARED_DIR names the development data.
+    """
     work = tmp_path / 'robot' / 'ws'
     work.mkdir(parents=True)
     shutil.copytree(MODEL_DIR, tmp_path / 'robot' / 'shared' / 'models' / zoo.DEFAULT_ENTRY.name)
@@ -166,8 +183,12 @@ def test_download_extracts_and_verifies(empty_cache, tmp_path, model_bytes):
 
 
 def test_download_of_a_bare_tflite_verified_by_git_blob(empty_cache, tmp_path, model_bytes):
-    """Coral's release form: a bare .tflite and a coco_labels.txt, pinned by a git blob id
-    (here of a stand-in file, since the real bytes cannot be fetched on this machine)."""
+    """
+    Coral's release form.
+
+    A bare .tflite and a coco_labels.txt, pinned by a git blob id (here of a stand-in file, since
+    the real bytes cannot be fetched on this machine).
+    """
     (tmp_path / 'm.tflite').write_bytes(model_bytes)
     (tmp_path / 'coco_labels.txt').write_text(
         ''.join(f'{i}  {n}\n' for i, n in enumerate(['person', 'bicycle'] * 45))

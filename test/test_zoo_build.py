@@ -1,3 +1,17 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """The zoo builder: exact anchors, models for other resolutions, lookup and errors."""
 
 from __future__ import annotations
@@ -97,8 +111,12 @@ def test_rebuilt_resolutions_keep_their_measured_accuracy(built, coco128, resolu
 
 
 def test_built_128_finds_a_pedestrian_where_the_annotation_has_one(built):
-    """Tight ground truth: the annotated box of a Penn-Fudan pedestrian who fills a fifth
-    of the frame, on its right side (a swapped axis or a wrong anchor size would miss it)."""
+    """
+    Tight ground truth.
+
+    The annotated box of a Penn-Fudan pedestrian who fills a fifth of the frame, on its right side
+    (a swapped axis or a wrong anchor size would miss it).
+    """
     out, infos = built
     info = infos[128]
     assert (info.resolution, info.anchors, info.max_detections) == (128, 330, 10)
@@ -170,8 +188,12 @@ def test_build_from_an_explicit_source_file(tmp_path, model_path):
 
 
 def test_another_source_never_overwrites_a_built_model(tmp_path, model_path, model_bytes):
-    """Names carry the measured width; a different source of the same width and
-    resolution is refused instead of silently replacing the first build."""
+    """
+    Names carry the measured width.
+
+    A different source of the same width and resolution is refused instead of silently replacing
+    the first build.
+    """
     build(128, output=tmp_path)
     other = tmp_path / 'other.tflite'
     other.write_bytes(model_bytes[:-4] + b'\0\0\0\0')  # same graph, other bytes (a retrained copy)

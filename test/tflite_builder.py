@@ -1,4 +1,19 @@
-"""Build and edit real .tflite flatbuffers for tests, with the schema LiteRT ships.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Build and edit real .tflite flatbuffers for tests, with the schema LiteRT ships.
 
 Tests need models that the shared folder does not have (a classifier, an Edge TPU build,
 a TF2-signature detector, float and int8 inputs). They are made here from the schema's
@@ -44,7 +59,7 @@ def _tensor(
 def reshape_model(
     height: int = 8, width: int = 8, dtype=np.uint8, output_shape=None, scale=None, zero_point=None
 ) -> bytes:
-    """input [1, H, W, 3] -> RESHAPE -> output (default [1, H*W*3], a classifier's shape)."""
+    """Build input [1, H, W, 3] -> RESHAPE -> output (default [1, H*W*3], a classifier's shape)."""
     output_shape = output_shape or [1, height * width * 3]
     code = fb.OperatorCodeT()
     code.builtinCode = code.deprecatedBuiltinCode = fb.BuiltinOperator.RESHAPE
@@ -71,7 +86,7 @@ def reshape_model(
 
 
 def with_edgetpu_op(content: bytes) -> bytes:
-    """The model with the custom op code every Edge TPU compiled model carries."""
+    """Add the custom op code every Edge TPU compiled model carries."""
     model = unpack(content)
     code = fb.OperatorCodeT()
     code.builtinCode = code.deprecatedBuiltinCode = fb.BuiltinOperator.CUSTOM
@@ -82,9 +97,12 @@ def with_edgetpu_op(content: bytes) -> bytes:
 
 
 def as_tf2_signature_model(content: bytes) -> bytes:
-    """The postprocess-op detector re-exported the way the TF2 object detection API does:
-    outputs named StatefulPartitionedCall:N in another order, identified only by the
-    `serving_default` signature's output names."""
+    """
+    Re-export the postprocess-op detector the way the TF2 object detection API does.
+
+    Outputs named StatefulPartitionedCall:N in another order, identified only by the
+    `serving_default` signature's output names.
+    """
     model = unpack(content)
     sub = model.subgraphs[0]
     boxes, classes, scores, count = sub.outputs

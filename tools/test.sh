@@ -20,5 +20,10 @@ fi
 status=0
 python -m pytest test --ignore=test/test_launch.py -p no:launch_testing -p no:launch_ros -p no:launch_pytest "$@" \
   || status=$?
-PYTHONPATH="$launch_pytest_dir:$PYTHONPATH" python -m pytest test/test_launch.py "$@" || status=$?
+if missing="$(python -c 'import launch_ros' 2>&1)"; then
+  PYTHONPATH="$launch_pytest_dir:$PYTHONPATH" python -m pytest test/test_launch.py "$@" || status=$?
+else  # pytest ends a run whose only file skips itself as an error ("found no collectors")
+  echo "test/test_launch.py skipped: launch_pytest is installed but launch_ros does not import" \
+    "($(printf '%s' "$missing" | tail -n 1))" >&2
+fi
 exit "$status"

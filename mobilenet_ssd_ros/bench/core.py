@@ -1,4 +1,19 @@
-"""Benchmarks of the core, as ratios measured in one run (shared machines are noisy).
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Benchmarks of the core, as ratios measured in one run (shared machines are noisy).
 
 - core: `Detector.detect()` against the bare `invoke()` of the same model (the limit)
   and against the reference pipeline of TensorFlow Lite's Raspberry Pi object detection
@@ -51,7 +66,7 @@ BENCH_IMAGE = 'kite_and_cold.jpg'  # people and kites, 1352x900, in the shared s
 
 
 def bench_frame(size: tuple[int, int]) -> np.ndarray:
-    """A real photo from the shared data stretched to `size`, RGB."""
+    """Return a real photo from the shared data stretched to `size`, RGB."""
     rgb = read_rgb(shared_data('samples') / BENCH_IMAGE)
     if rgb is None:
         raise FileNotFoundError(
@@ -61,7 +76,7 @@ def bench_frame(size: tuple[int, int]) -> np.ndarray:
 
 
 def image_message(rgb: np.ndarray, encoding: str):
-    """A duck-typed sensor_msgs/Image (no ROS needed) holding `rgb` as rgb8 or bgr8."""
+    """Wrap `rgb` in a duck-typed sensor_msgs/Image (no ROS needed) as rgb8 or bgr8."""
     from types import SimpleNamespace
 
     data = rgb if encoding == 'rgb8' else cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)

@@ -1,4 +1,19 @@
-"""End-to-end benchmarks through real DDS (uses rclpy, unlike the core modules).
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+End-to-end benchmarks through real DDS (uses rclpy, unlike the core modules).
 
 - node: a publisher sends 640x480 frames (rgb8, and JPEG) at a fixed rate to the node
   in its own process; a subscriber measures output rate and latency (image stamp to
@@ -32,8 +47,11 @@ CONFIG = Path(__file__).resolve().parents[2] / 'config'
 
 
 def isolate_dds() -> None:
-    """A private loopback-only domain and the large-image Fast DDS profile, unless the
-    caller chose otherwise. Must run before rclpy.init()."""
+    """
+    Set up a private loopback-only domain and the large-image Fast DDS profile.
+
+    Unless the caller chose otherwise. Must run before rclpy.init().
+    """
     os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
     os.environ.setdefault('ROS_DOMAIN_ID', str(random.randint(110, 200)))
     profile = CONFIG / 'fastdds_large_images.xml'
@@ -42,7 +60,7 @@ def isolate_dds() -> None:
 
 
 def node_command(params: dict) -> list[str]:
-    """The node as its own process (from the source checkout's scripts/)."""
+    """Return the command that runs the node as its own process (source checkout's scripts/)."""
     if not NODE_SCRIPT.is_file():
         raise FileNotFoundError(
             'the node benchmarks run from a source checkout (scripts/mobilenet_ssd_node)'
@@ -58,8 +76,12 @@ def naive_command(num_threads: int = 0) -> list[str]:
 
 
 def run_naive_node(num_threads: int = 0) -> None:
-    """The baseline a user would write first: inference inside the subscription callback,
-    reliable QoS with a queue of 10, every queued frame processed."""
+    """
+    Run the baseline a user would write first.
+
+    Inference inside the subscription callback, reliable QoS with a queue of 10, every queued frame
+    processed.
+    """
     import rclpy
     from rclpy.node import Node
     from rclpy.qos import QoSProfile
@@ -260,9 +282,12 @@ def _summary(s: Scenario, duration_s: float) -> dict:
 
 
 def node_suite(duration_s: float = 60.0, rate_hz: float = 30.0) -> dict:
-    """30 Hz scenarios with the default threads (all cores); saturated scenarios with the
-    model on one thread, so that on a small machine one core is left for the publisher
-    and DDS, and input at twice the one-thread invoke rate."""
+    """
+    30 Hz scenarios with the default threads (all cores).
+
+    Saturated scenarios with the model on one thread, so that on a small machine one core is left
+    for the publisher and DDS, and input at twice the one-thread invoke rate.
+    """
     frame = bench_frame((640, 480))
     invoke_fps = raw_invoke_fps()
     invoke_fps_1 = raw_invoke_fps(num_threads=1)
@@ -343,8 +368,11 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def soak_suite(frames: int = 20_000, rate_hz: float = 100.0, inactive_s: float = 10.0) -> dict:
-    """`frames` frames (320x240 rgb8, reliable) into the active node; RSS sampled; then the
-    node is deactivated and its CPU use measured while frames keep coming."""
+    """
+    `frames` frames (320x240 rgb8, reliable) into the active node.
+
+    RSS sampled; then the node is deactivated and its CPU use measured while frames keep coming.
+    """
     from lifecycle_msgs.msg import Transition
     from lifecycle_msgs.srv import ChangeState
     from rclpy.qos import QoSProfile

@@ -1,3 +1,17 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """PNG plots of benchmark results (matplotlib, no display needed)."""
 
 from __future__ import annotations
@@ -100,7 +114,7 @@ def plot_core(result: dict, path: Path) -> Path:
 
 
 def plot_zoo(result: dict, path: Path) -> Path:
-    """mAP against latency (relative to the 300 model) per resolution and cap."""
+    """Plot mAP against latency (relative to the 300 model) per resolution and cap."""
     fig, ax = plt.subplots(figsize=(6, 4))
     datasets = list(result['rows'][0]['map_cap10'])
     caps = [k for k in result['rows'][0] if k.startswith('map_cap')]

@@ -1,5 +1,22 @@
-"""The resolution table: build each resolution, measure latency against the 300 model in
-the same run, and mAP on the labeled sets with and without the 10-detection cap.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The resolution table.
+
+Build each resolution, measure latency against the 300 model in the same run, and mAP on the
+labeled sets with and without the 10-detection cap.
 
     mobilenet-ssd zoo report [--resolutions 128,...] [--json FILE] [--plot FILE]
 """
@@ -29,7 +46,7 @@ UNCAPPED = 100
 
 
 def _datasets(limit: int | None) -> dict[str, tuple[list, list]]:
-    """name -> (samples, RGB images), loaded once for every model."""
+    """Load each dataset once for every model: name -> (samples, RGB images)."""
     out = {}
     for folder, fmt in DATASETS:
         samples = load_dataset(shared_data(folder), fmt)[:limit]

@@ -1,4 +1,19 @@
-"""SSD anchors exactly as the TF object detection API's multiple-grid generator makes them.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+SSD anchors exactly as the TF object detection API's multiple-grid generator makes them.
 
 For SSD MobileNetV1 (the `ssd_anchor_generator` of the pretrained model's pipeline):
 six feature maps, scales linearly from 0.2 to 0.95, aspect ratios 1, 2, 1/2, 3, 1/3
@@ -37,9 +52,12 @@ def box_specs(num_layers: int = NUM_LAYERS) -> list[list[tuple[float, float]]]:
 
 
 def feature_map_sizes(resolution: int) -> list[int]:
-    """Square feature map sides of SSD MobileNetV1 for a square input: stride-2 'SAME'
-    convolutions halve (rounding up) four times to conv11 (stride 16, the first map),
-    once more to conv13 (stride 32), then once per extra layer."""
+    """
+    Square feature map sides of SSD MobileNetV1 for a square input.
+
+    Stride-2 'SAME' convolutions halve (rounding up) four times to conv11 (stride 16, the first
+    map), once more to conv13 (stride 32), then once per extra layer.
+    """
     size = resolution
     for _ in range(4):
         size = math.ceil(size / 2)
@@ -74,10 +92,15 @@ MIN_SHIFTED_MAP = 3
 
 
 def receptive_centers(resolution: int, level: int) -> np.ndarray:
-    """Normalized input position that each cell of the map after `level` stride-2 3x3
-    'SAME' convolutions is centred on. TF pads 'SAME' asymmetrically (the extra pixel
-    goes bottom/right), so for an even input size an output pixel j looks at input
-    2j + 1, for an odd one at 2j: the offset to the anchor grid depends on the size."""
+    """
+    Return where each cell of a feature map is centred, in normalized input coordinates.
+
+    The map is the one after `level` stride-2 3x3 'SAME' convolutions.
+
+    TF pads 'SAME' asymmetrically (the extra pixel goes bottom/right), so for an even input size an
+    output pixel j looks at input 2j + 1, for an odd one at 2j: the offset to the anchor grid
+    depends on the size.
+    """
     sizes = [resolution]
     for _ in range(level):
         sizes.append(math.ceil(sizes[-1] / 2))
@@ -88,10 +111,15 @@ def receptive_centers(resolution: int, level: int) -> np.ndarray:
 
 
 def center_shifts(resolution: int, trained_at: int = 300) -> list[float]:
-    """Per map, how much further the features' centres sit from the anchor grid at
-    `resolution` than at the resolution the box predictors were trained at (on average
-    over the map). The predictors learned the offset of `trained_at`; moving the anchors
-    by the difference keeps boxes where the objects are. Zero at `trained_at` itself."""
+    """
+    Return, per map, the extra shift of the features' centres from the anchor grid.
+
+    It is the mean offset at `resolution` minus the one at the resolution the box predictors
+    were trained at.
+
+    The predictors learned the offset of `trained_at`; moving the anchors by the difference keeps
+    boxes where the objects are. Zero at `trained_at` itself.
+    """
     shifts = []
     for level, size, trained_size in zip(
         STRIDE2_LAYERS_BEFORE_MAP,
@@ -113,7 +141,8 @@ def center_shifts(resolution: int, trained_at: int = 300) -> list[float]:
 
 
 def for_resolution(resolution: int, trained_at: int = 300) -> np.ndarray:
-    """Anchors for a model trained at `trained_at` run at `resolution`.
+    """
+    Anchors for a model trained at `trained_at` run at `resolution`.
 
     The weights are fixed, so each feature still responds to objects of the same size
     *in pixels* as in training. The anchors therefore keep their pixel size: heights and
@@ -121,7 +150,8 @@ def for_resolution(resolution: int, trained_at: int = 300) -> np.ndarray:
     ask a 128-pixel network for boxes 2.3x too small). Centres follow the new grid, each
     map moved by its centre shift. Measured on the first 40 images of each shared set,
     this lifts COCO128 mAP at 224 from 0.05 to 0.21 and at 128 from 0.00 to 0.10.
-    At `trained_at` this is exactly `generate(feature_map_sizes(trained_at))`."""
+    At `trained_at` this is exactly `generate(feature_map_sizes(trained_at))`.
+    """
     sizes = feature_map_sizes(resolution)
     boxes = generate(sizes).astype(np.float64)
     boxes[:, 2:] *= trained_at / resolution

@@ -1,3 +1,17 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """The small value types the detector returns (in the spirit of pycoral's adapters)."""
 
 from __future__ import annotations
@@ -31,7 +45,7 @@ class BBox:
         return ((self.xmin + self.xmax) / 2.0, (self.ymin + self.ymax) / 2.0)
 
     def clip(self, width: float, height: float) -> BBox:
-        """The part of the box inside a width x height image."""
+        """Return the part of the box inside a width x height image."""
         return BBox(
             min(max(self.xmin, 0.0), width),
             min(max(self.ymin, 0.0), height),

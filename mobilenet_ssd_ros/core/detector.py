@@ -1,4 +1,19 @@
-"""`Detector(model).detect(rgb) -> list[Detection]`: the whole core in one object.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+`Detector(model).detect(rgb) -> list[Detection]`: the whole core in one object.
 
 One frame's path: check the image, resize it straight into the input tensor, invoke,
 read the four small output tensors, filter and scale to the original image. Only
@@ -38,7 +53,8 @@ class Timings:
 
 
 class Detector:
-    """A loaded SSD model file with its labels and a detection filter.
+    """
+    A loaded SSD model file with its labels and a detection filter.
 
     It knows files, not model names: `zoo.resolve()` turns (alpha, resolution) or a path
     into the files, and callers pass those here.
@@ -85,14 +101,16 @@ class Detector:
         classes: Iterable[str] | None = None,
         max_detections: int | None = None,
     ) -> DetectionFilter:
-        """A filter with label names resolved to this model's class ids (KeyError lists
-        the valid names)."""
+        """Return a filter with label names resolved to class ids (KeyError lists the names)."""
         class_ids = None if classes is None else self.labels.ids_for(classes)
         return DetectionFilter(score_threshold, class_ids, max_detections)
 
     def detect(self, image: np.ndarray, keep: DetectionFilter | None = None) -> list[Detection]:
-        """Detections in `image` (HxWx3 RGB, HxW gray or HxWx4 RGBA, uint8), boxes in
-        its pixel coordinates, best first."""
+        """
+        Detect objects in `image` (HxWx3 RGB, HxW gray or HxWx4 RGBA, uint8).
+
+        Boxes in its pixel coordinates, best first.
+        """
         keep = keep or self.filter
         interpreter = self.model.interpreter
         outputs = self.model.info.outputs

@@ -1,3 +1,17 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Draw detections onto an image (the CLI's --annotate and the node's debug image)."""
 
 from __future__ import annotations
@@ -42,7 +56,8 @@ def color_for(class_id: int) -> tuple[int, int, int]:
 
 
 def annotate(image: np.ndarray, detections: Iterable[Detection]) -> np.ndarray:
-    """A copy of the 3-channel `image` with a box and `label score` per detection.
+    """
+    Return a copy of the 3-channel `image` with a box and `label score` per detection.
 
     Colours are given in RGB; for a BGR image the boxes just get other colours.
     """

@@ -1,3 +1,17 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
 """Image files <-> the RGB arrays the detector takes (OpenCV reads and writes BGR)."""
 
 from __future__ import annotations
@@ -9,7 +23,7 @@ import numpy as np
 
 
 def read_rgb(path: str | Path) -> np.ndarray | None:
-    """An image file as HxWx3 RGB uint8, or None if OpenCV cannot decode it."""
+    """Read an image file as HxWx3 RGB uint8, or None if OpenCV cannot decode it."""
     bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
     return None if bgr is None else cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 

@@ -1,4 +1,19 @@
-"""Label maps: which name belongs to which output class index.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Label maps: which name belongs to which output class index.
 
 Three forms are in use for SSD models:
 - `labelmap.txt` of the TFLite hosted models: one name per line, line 0 is `???`
@@ -59,12 +74,16 @@ class LabelMap(Mapping[int, str]):
         return f'LabelMap({len(self)} labels)'
 
     def name(self, class_id: int) -> str:
-        """The label of `class_id`, or `class_<id>` for ids the map does not name."""
+        """Return the label of `class_id`, or `class_<id>` for ids the map does not name."""
         return self._names.get(class_id, f'class_{class_id}')
 
     def ids_for(self, names: Iterable[str]) -> frozenset[int]:
-        """Class indices of the given label names; unknown names are an error that lists
-        the valid ones, so a typo in an allow-list cannot silently drop everything."""
+        """
+        Class indices of the given label names.
+
+        Unknown names are an error that lists the valid ones, so a typo in an allow-list cannot
+        silently drop everything.
+        """
         names = list(names)
         unknown = [n for n in names if n not in self._ids]
         if unknown:
@@ -122,7 +141,7 @@ class LabelMap(Mapping[int, str]):
     def validate(
         self, source: str, text: str | None = None, num_classes: int | None = None
     ) -> LabelMap:
-        """This map, if it can label a model with `num_classes` classes; else LabelMapError."""
+        """Return this map if it can label a model with `num_classes` classes, else raise."""
         if not self._names:
             raise LabelMapError(f'{source}: the label map is empty')
         if text is not None and any(ord(c) < 32 and c not in '\t\r\n' for c in text):
@@ -142,7 +161,10 @@ class LabelMap(Mapping[int, str]):
 
 
 def short_path(path: Path) -> str:
-    """A path as messages show it: at most 200 characters (a 5000-character parameter value
-    must not make a 5000-character error)."""
+    """
+    Shorten a path the way messages show it.
+
+    At most 200 characters (a 5000-character parameter value must not make a 5000-character error).
+    """
     text = str(path)
     return text if len(text) <= 200 else f'{text[:120]}...({len(text)} characters)...{text[-40:]}'

@@ -1,4 +1,19 @@
-"""Load a detection model and find out what it is, instead of assuming it.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Load a detection model and find out what it is, instead of assuming it.
 
 A `.tflite` file says what it needs: input size, dtype and quantization, and which
 output tensor is which. Two output conventions of SSD detectors are recognised:
@@ -91,7 +106,8 @@ class ModelInfo:
 
 
 class Model:
-    """A loaded, allocated interpreter plus the ModelInfo of its file.
+    """
+    A loaded, allocated interpreter plus the ModelInfo of its file.
 
     Not thread-safe: one interpreter runs one `invoke()` at a time.
     """
@@ -137,9 +153,13 @@ class Model:
         )
 
     def labels(self, labels_path: str | Path | None = None) -> LabelMap:
-        """The label map: an explicit file wins, then metadata packed in the model,
-        then a `labelmap.txt`/`labels.txt` next to the model file. Each is checked
-        against the model's class ids (LabelMapError says why it does not fit)."""
+        """
+        Return the label map: an explicit file wins.
+
+        Then metadata packed in the model, then a `labelmap.txt`/`labels.txt` next to the model
+        file. Each is checked against the model's class ids (LabelMapError says why it does not
+        fit).
+        """
         classes = self.info.num_classes
         if labels_path is not None:
             return LabelMap.from_file(labels_path).validate(
@@ -165,9 +185,12 @@ class Model:
 
 
 def _read_model_bytes(path: Path) -> bytes:
-    """The file's bytes, after the checks that need none of them: it is a regular file
-    of a plausible size that starts like a TFLite flatbuffer. A huge or special file (a
-    1 GB log, /proc/self/mem) is rejected before anything large is read."""
+    """
+    Read the file's bytes, after the checks that need none of them.
+
+    It is a regular file of a plausible size that starts like a TFLite flatbuffer. A huge or
+    special file (a 1 GB log, /proc/self/mem) is rejected before anything large is read.
+    """
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -207,7 +230,7 @@ def _read_model_bytes(path: Path) -> bytes:
 
 
 def input_spec(path: Path, interpreter: Any) -> InputSpec:
-    """The single [1, H, W, 3] image input of an allocated interpreter."""
+    """Return the single [1, H, W, 3] image input of an allocated interpreter."""
     inputs = interpreter.get_input_details()
     if len(inputs) != 1:
         raise ModelError(path, f'expected one image input, found {len(inputs)} inputs')
@@ -274,9 +297,13 @@ def _max_detections(interpreter: Any, outputs: OutputSpec) -> int:
 
 
 def _num_classes(interpreter: Any, outputs: OutputSpec) -> int | None:
-    """For the post-processing op: the raw class scores are a [1, anchors, classes + 1]
-    tensor next to the [1, anchors, 4] box encodings. None where the graph shows no such
-    pair (the labels are then only checked for being a label map)."""
+    """
+    For the post-processing op.
+
+    The raw class scores are a [1, anchors, classes + 1] tensor next to the [1, anchors, 4] box
+    encodings. None where the graph shows no such pair (the labels are then only checked for being
+    a label map).
+    """
     if outputs.convention != 'postprocess_op':
         return None
     shapes = [tuple(int(v) for v in d['shape']) for d in interpreter.get_tensor_details()]
@@ -290,8 +317,11 @@ def _num_classes(interpreter: Any, outputs: OutputSpec) -> int | None:
 
 
 def _embedded_labels(content: bytes) -> str | None:
-    """Label file packed into the model by the TFLite metadata writer (a zip archive
-    appended to the flatbuffer), if any."""
+    """
+    Return the label file packed into the model by the TFLite metadata writer, if any.
+
+    The writer appends it as a zip archive to the flatbuffer.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             texts = [n for n in archive.namelist() if n.lower().endswith('.txt')]

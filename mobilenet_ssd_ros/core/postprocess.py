@@ -1,4 +1,19 @@
-"""Model outputs -> Detections in pixels of the original image, filtered.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Model outputs -> Detections in pixels of the original image, filtered.
 
 The outputs of both supported conventions are the same four arrays: boxes
 (ymin, xmin, ymax, xmax, normalized to the input), class indices, scores, and count.
@@ -18,8 +33,11 @@ from .labels import LabelMap
 
 @dataclass(frozen=True)
 class DetectionFilter:
-    """Which detections to keep. Immutable, so a new one can replace the old one
-    atomically while another thread is detecting."""
+    """
+    Which detections to keep.
+
+    Immutable, so a new one can replace the old one atomically while another thread is detecting.
+    """
 
     score_threshold: float = 0.5
     class_ids: frozenset[int] | None = None  # None: every class
@@ -42,10 +60,12 @@ def to_detections(
     labels: LabelMap,
     keep: DetectionFilter,
 ) -> list[Detection]:
-    """Select, sort by score, clip to the image and scale to its pixels.
+    """
+    Select, sort by score, clip to the image and scale to its pixels.
 
     A plain loop over Python floats: with at most a few dozen candidates it is several
-    times faster than the equivalent numpy calls (their per-call overhead dominates)."""
+    times faster than the equivalent numpy calls (their per-call overhead dominates).
+    """
     n = min(int(count), len(scores))
     threshold, allowed = keep.score_threshold, keep.class_ids
     w, h = float(image_width), float(image_height)

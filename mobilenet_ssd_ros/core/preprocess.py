@@ -1,4 +1,19 @@
-"""Image -> model input tensor, written in place.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Image -> model input tensor, written in place.
 
 The SSD models were trained on images stretched (not letterboxed) to the input size, so
 that is what we do, with one OpenCV resize that writes straight into the interpreter's
@@ -44,7 +59,8 @@ def check_image(image: np.ndarray) -> None:
 
 
 class Preprocessor:
-    """Resizes RGB, grayscale or RGBA uint8 images into one interpreter's input tensor.
+    """
+    Resizes RGB, grayscale or RGBA uint8 images into one interpreter's input tensor.
 
     Reuses one scratch buffer for the cases that need a second step (non-RGB images,
     int8 or float inputs), so nothing large is allocated per frame.

@@ -1,4 +1,19 @@
-"""Choose the TensorFlow Lite interpreter that is installed.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Choose the TensorFlow Lite interpreter that is installed.
 
 Three packages ship the same `Interpreter` API: Google's current `ai-edge-litert`
 (works with numpy 2 and new Pythons), the older `tflite-runtime` (still what many
@@ -38,7 +53,8 @@ class Runtime:
         return self.module.Interpreter
 
     def op_resolver_without_delegates(self) -> Any:
-        """The resolver that skips the default (XNNPACK) delegate.
+        """
+        Return the resolver that skips the default (XNNPACK) delegate.
 
         `tflite_runtime` and LiteRT expose `OpResolverType` on the interpreter module,
         TensorFlow under `tf.lite.experimental`.

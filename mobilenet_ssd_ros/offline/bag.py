@@ -1,4 +1,19 @@
-"""rosbag2 files without ROS (rosbags): camera bags from image folders, image frames out.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+rosbag2 files without ROS (rosbags): camera bags from image folders, image frames out.
 
 Bags written here use the rosbag2 format 9 with sqlite3 or mcap storage; `ros2 bag play`
 on Jazzy and later reads both (Humble's rosbag2 may refuse format-9 metadata).
@@ -53,9 +68,12 @@ def make_bag(
     frame_id: str = 'camera',
     start_ns: int = 1_700_000_000_000_000_000,
 ) -> int:
-    """Write the images as a camera stream at `rate` Hz: rgb8 Image messages on `topic`,
-    or JPEG CompressedImage on `topic`/compressed. Header stamps equal bag times.
-    Returns the number of frames written."""
+    """
+    Write the images as a camera stream at `rate` Hz.
+
+    Rgb8 Image messages on `topic`, or JPEG CompressedImage on `topic`/compressed. Header stamps
+    equal bag times. Returns the number of frames written.
+    """
     if rate <= 0:
         raise BagError(f'rate must be positive, got {rate}')
     if storage not in STORAGES:
@@ -99,8 +117,11 @@ def make_bag(
 
 
 def read_frames(bag: str | Path, topic: str | None = None) -> Iterator[Frame]:
-    """Image messages of one topic, in bag order. Without `topic` the bag must hold
-    exactly one image topic."""
+    """
+    Image messages of one topic, in bag order.
+
+    Without `topic` the bag must hold exactly one image topic.
+    """
     path = Path(bag)
     if not path.exists():
         raise BagError(f'{path}: no such bag')

@@ -1,8 +1,23 @@
-"""Message definitions the bag tools register with rosbags (which knows only the core
-ROS types): the vision_msgs 4.x types of Detection2DArray and this package's
-DetectionStats. They are kept here, not read from an install, so that `pip install .`
-alone can write result bags; a test checks them field for field against msg/ and
-interfaces/vision_msgs/msg/.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Message definitions the bag tools register with rosbags (which knows only the core ROS types).
+
+The vision_msgs 4.x types of Detection2DArray and this package's DetectionStats. They are kept
+here, not read from an install, so that `pip install .` alone can write result bags; a test checks
+them field for field against msg/ and interfaces/vision_msgs/msg/.
 """
 
 from __future__ import annotations
@@ -44,7 +59,7 @@ DEFINITIONS = {
 
 
 def typestore() -> Typestore:
-    """The ROS 2 Kilted store plus the types above (Humble/Jazzy share their layout)."""
+    """Return the ROS 2 Kilted store plus the types above (Humble/Jazzy share them)."""
     store = get_typestore(Stores.ROS2_KILTED)
     types = {}
     for name, text in DEFINITIONS.items():

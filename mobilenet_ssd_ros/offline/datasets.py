@@ -1,4 +1,19 @@
-"""Labeled image sets in the formats we evaluate on, read into one common form.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Labeled image sets in the formats we evaluate on, read into one common form.
 
 Every loader returns `Sample`s whose boxes are in continuous pixel coordinates of the
 image (x right, y down, [xmin, xmax) covering the object), and whose labels use COCO
@@ -72,7 +87,7 @@ class Sample:
 
 
 def shared_data(name: str) -> Path:
-    """A folder of the project's shared data (`$MOBILENET_SSD_SHARED_DIR/data/<name>`)."""
+    """Return a folder of the project's shared data (`$MOBILENET_SSD_SHARED_DIR/data/<name>`)."""
     root = shared_dir()
     if root is None:
         raise DatasetError(

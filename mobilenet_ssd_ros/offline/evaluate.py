@@ -1,4 +1,19 @@
-"""COCO-style mAP with pycocotools, classes matched by name.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+COCO-style mAP with pycocotools, classes matched by name.
 
 The model numbers classes with the 90 COCO ids of its label map, YOLO datasets with 80
 contiguous indices, VOC and KITTI with their own names. Matching by (COCO) name is the
@@ -63,7 +78,7 @@ def _mean_valid(values: np.ndarray) -> float:
 def evaluate(
     samples: Sequence[Sample], predictions: Mapping[str, Iterable[Detection]]
 ) -> EvalResult:
-    """mAP of `predictions` (keyed by image file name) against the samples' ground truth."""
+    """Score `predictions` (keyed by image file name) against the samples' ground truth."""
     categories = sorted({gt.label for s in samples for gt in s.objects})
     cat_ids = {name: i + 1 for i, name in enumerate(categories)}
     images, annotations, results = [], [], []
@@ -169,7 +184,7 @@ def read_predictions(path: str | Path) -> dict[str, list[Detection]]:
 
 
 def format_table(result: EvalResult, title: str = '') -> str:
-    """A plain-text table: overall mAP, then AP per class."""
+    """Format a plain-text table: overall mAP, then AP per class."""
     lines = []
     if title:
         lines.append(title)

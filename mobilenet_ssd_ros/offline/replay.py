@@ -1,4 +1,19 @@
-"""Replay a camera bag through the detector offline: results bag + report, no middleware.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Replay a camera bag through the detector offline: results bag + report, no middleware.
 
 Two modes:
 - `every_frame=True`: every image is processed; the output depends only on the bag and
@@ -99,10 +114,14 @@ def stamp_ns(header) -> int:
 
 
 def simulate_worker(frames: Iterable[Frame], process: Callable[[Frame, int, int], int]) -> int:
-    """Run `process(frame, start_ns, dropped_before)` -> busy time in ns for the frames
-    the node's worker would take, on the frames' recorded arrival times. `dropped_before`
-    counts the frames replaced in the mailbox since the previous processed one. Returns
-    the number of frames dropped."""
+    """
+    Run `process` on the frames the node's worker would take, at their recorded arrival times.
+
+    `process(frame, start_ns, dropped_before)` returns its busy time in ns.
+
+    `dropped_before` counts the frames replaced in the mailbox since the previous processed one.
+    Returns the number of frames dropped.
+    """
     mailbox: Mailboxes[Frame] = Mailboxes(1)
     free_at: int | None = None  # when the simulated worker finishes its current frame
     dropped = total_dropped = 0

@@ -1,4 +1,19 @@
-"""sensor_msgs Image / CompressedImage -> numpy image the detector accepts.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+sensor_msgs Image / CompressedImage -> numpy image the detector accepts.
 
 Works on any object with the message's fields (rclpy messages, rosbags messages), so it
 needs no rclpy. Conversion goes through rosbags-image (the real cv_bridge needs a ROS
@@ -70,8 +85,12 @@ WarningCallback = Callable[[str, str], None]  # (kind, reason) of a frame that w
 
 
 class BadImageError(ValueError):
-    """A message that cannot be turned into an image; `kind` names the problem class
-    (for per-kind error counters), the message says what exactly is wrong."""
+    """
+    A message that cannot be turned into an image.
+
+    `kind` names the problem class (for per-kind error counters), the message says what exactly is
+    wrong.
+    """
 
     def __init__(self, kind: str, message: str):
         super().__init__(message)
@@ -176,8 +195,11 @@ def _raw_to_array(msg: Any, max_pixels: int | None) -> np.ndarray:
 
 
 def _header_size(data: Any, fmt: str) -> tuple[int, int] | None:
-    """(width, height) from the header of a compressed image, without decoding it; None
-    when Pillow does not recognise the header (the decoder then says what is wrong)."""
+    """
+    (width, height) from the header of a compressed image, without decoding it.
+
+    None when Pillow does not recognise the header (the decoder then says what is wrong).
+    """
     try:
         with PilImage.open(io.BytesIO(data)) as header:
             return header.size
@@ -212,10 +234,14 @@ def message_to_image(
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
     on_warning: WarningCallback | None = None,
 ) -> np.ndarray:
-    """RGB (HxWx3), RGBA (HxWx4) or grayscale (HxW) uint8 array of an Image or
-    CompressedImage message; raises BadImageError with the reason otherwise. Frames over
-    `max_pixels` are rejected before they are decoded or converted; `on_warning` hears
-    of frames a decoder could only partly read (they are still returned)."""
+    """
+    Return the RGB, RGBA or grayscale uint8 array of an Image or CompressedImage message.
+
+    Raises BadImageError with the reason where there is none.
+
+    Frames over `max_pixels` are rejected before they are decoded or converted; `on_warning` hears
+    of frames a decoder could only partly read (they are still returned).
+    """
     if hasattr(msg, 'format'):
         return _compressed_to_array(msg, max_pixels, on_warning)
     return _raw_to_array(msg, max_pixels)

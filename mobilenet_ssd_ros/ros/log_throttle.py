@@ -1,4 +1,19 @@
-"""One log line per kind of problem and period, with the count of what was held back.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+One log line per kind of problem and period, with the count of what was held back.
 
 rclpy's `throttle_duration_sec` throttles per call site, so a single "bad image" line
 would let one kind of error (a flood of truncated frames) hide every other kind for the
@@ -24,8 +39,12 @@ class KindThrottle:
         self._lock = threading.Lock()
 
     def allow(self, kind: str) -> int | None:
-        """None to stay quiet; otherwise how many messages of this kind were held back
-        since the last one that was allowed."""
+        """
+        Decide whether a message of this `kind` may be logged now.
+
+        Returns None to stay quiet, otherwise how many messages of this kind were held back
+        since the last one that was allowed.
+        """
         now = self._clock()
         with self._lock:
             last = self._last.get(kind)

@@ -1,4 +1,19 @@
-"""Detections and images -> ROS messages (vision_msgs 4.x layout), for any message classes.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Detections and images -> ROS messages (vision_msgs 4.x layout), for any message classes.
 
 The node publishes rclpy messages; the offline replay writes rosbags messages into bags.
 Both are built here by one set of functions that take the message classes from a
@@ -46,7 +61,7 @@ RCLPY_TYPES: Mapping[str, type] = _RclpyTypes()
 
 
 def _identity_pose(types: Mapping[str, type]) -> Any:
-    """The (unused) 3D pose of a 2D hypothesis: identity, zero covariance."""
+    """Return the (unused) 3D pose of a 2D hypothesis: identity, zero covariance."""
     return types['geometry_msgs/msg/PoseWithCovariance'](
         pose=types['geometry_msgs/msg/Pose'](
             position=types['geometry_msgs/msg/Point'](x=0.0, y=0.0, z=0.0),
@@ -59,9 +74,13 @@ def _identity_pose(types: Mapping[str, type]) -> Any:
 def detection_array(
     detections: Sequence[Detection], header: Any, types: Mapping[str, type]
 ) -> Any:
-    """One Detection2D per detection: center and size in pixels of the original image,
-    `results[0].hypothesis.class_id` = the label name, `score` in [0, 1], `id` empty (no
-    tracking); the array and every Detection2D carry the image's header."""
+    """
+    One Detection2D per detection.
+
+    Center and size in pixels of the original image, `results[0].hypothesis.class_id` = the label
+    name, `score` in [0, 1], `id` empty (no tracking); the array and every Detection2D carry the
+    image's header.
+    """
     detection, hypothesis_with_pose = (
         types['vision_msgs/msg/Detection2D'],
         types['vision_msgs/msg/ObjectHypothesisWithPose'],
@@ -95,7 +114,7 @@ def detection_array(
 
 
 def detections_from_array(msg: Any) -> list[Detection]:
-    """The inverse of detection_array: Detections (class_id unknown: -1) from a message."""
+    """Invert detection_array: Detections (class_id unknown: -1) from a message."""
     out = []
     for d in msg.detections:
         cx, cy, w, h = (
@@ -125,7 +144,7 @@ def label_info(labels: LabelMap, threshold: float, header: Any, types: Mapping[s
 
 
 def rgb_image(rgb: np.ndarray, header: Any, types: Mapping[str, type]) -> Any:
-    """An rgb8 Image message holding the HxWx3 uint8 array's bytes."""
+    """Return an rgb8 Image message holding the HxWx3 uint8 array's bytes."""
     rgb = np.ascontiguousarray(rgb)
     return types['sensor_msgs/msg/Image'](
         header=header,

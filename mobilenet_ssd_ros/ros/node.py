@@ -1,4 +1,19 @@
-"""The ROS 2 lifecycle node: camera images in, vision_msgs/Detection2DArray out.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The ROS 2 lifecycle node: camera images in, vision_msgs/Detection2DArray out.
 
 The node only translates between ROS and the core (`Detector`). Its shape:
 - configure: validate parameters, load the model, create publishers. A failure returns
@@ -210,8 +225,11 @@ class CameraStats:
 
 
 class Camera:
-    """One input: its subscription and its output publishers (its mailbox is slot `index`
-    of the node's Mailboxes)."""
+    """
+    One input: its subscription and its output publishers.
+
+    Its mailbox is slot `index` of the node's Mailboxes.
+    """
 
     def __init__(self, index: int, name: str, prefix: str, out_prefix: str):
         self.index = index
@@ -254,7 +272,7 @@ class DetectorNode(LifecycleNode):
 
     # -- parameters ---------------------------------------------------------------------
     def _param(self, name: str) -> Any:
-        """A parameter's value; string arrays declared without a default read as []."""
+        """Return a parameter's value; string arrays declared without a default read as []."""
         try:
             return self.get_parameter(name).value
         except ParameterUninitializedException:
@@ -282,9 +300,13 @@ class DetectorNode(LifecycleNode):
         )
 
     def _on_set_parameters(self, params: list[Parameter]) -> SetParametersResult:
-        """Validate changes; filter changes apply to the next frame, model changes load the
-        new model here (off the worker's hot path) and swap it in only if it loaded. Any
-        exception becomes a rejection with its reason."""
+        """
+        Validate changes.
+
+        Filter changes apply to the next frame, model changes load the new model here (off the
+        worker's hot path) and swap it in only if it loaded. Any exception becomes a rejection with
+        its reason.
+        """
         try:
             return self._apply_parameters({p.name: p.value for p in params})
         except Exception as exc:  # noqa: BLE001 - a parameter request must never end the process
@@ -323,9 +345,12 @@ class DetectorNode(LifecycleNode):
     def _transition(
         self, name: str, body: Callable[[], None], then: str
     ) -> TransitionCallbackReturn:
-        """Run a transition's work and enter state `then`; any exception is logged with its
-        reason, everything is released and the transition fails (the node stays up, back
-        in unconfigured)."""
+        """
+        Run a transition's work and enter state `then`.
+
+        Any exception is logged with its reason, everything is released and the transition fails
+        (the node stays up, back in unconfigured).
+        """
         try:
             body()
         except Exception as exc:  # noqa: BLE001 - a transition must never end the process
@@ -352,7 +377,7 @@ class DetectorNode(LifecycleNode):
         )
 
     def _check_configuration(self) -> None:
-        """What the parameter callback cannot see: values given at start-up."""
+        """Check what the parameter callback cannot see: values given at start-up."""
         if self._param('qos_reliability') not in ('best_effort', 'reliable'):
             raise ValueError(
                 "qos_reliability must be 'best_effort' or 'reliable', got "
@@ -420,10 +445,13 @@ class DetectorNode(LifecycleNode):
         self._worker.start()
 
     def _subscribe(self, msg_type: type, topic: str, cam: Camera, qos: QoSProfile) -> Any:
-        """The camera's subscription, counting what the middleware reports lost on the way
-        (where the RMW supports that event). The base profile comes from qos_reliability and
-        qos_depth (settable before each activate, for every camera at once); the standard
-        per-topic qos_overrides parameters refine it."""
+        """
+        Create the camera's subscription.
+
+        Counting what the middleware reports lost on the way (where the RMW supports that event).
+        The base profile comes from qos_reliability and qos_depth (settable before each activate,
+        for every camera at once); the standard per-topic qos_overrides parameters refine it.
+        """
 
         def on_lost(info: Any, cam: Camera = cam) -> None:
             with self._condition:
@@ -656,8 +684,12 @@ class DetectorNode(LifecycleNode):
 
 
 def _reason(exc: BaseException) -> str:
-    """What went wrong, in one bounded line: the message of an exception (a KeyError's
-    str() would add quotes), or the file and the system's reason of an OSError."""
+    """
+    Describe what went wrong in one bounded line.
+
+    The message of an exception (a KeyError's str() would add quotes), or the file and the system's
+    reason of an OSError.
+    """
     if isinstance(exc, KeyError) and exc.args:
         text = str(exc.args[0])
     elif isinstance(exc, OSError) and exc.strerror:
@@ -681,19 +713,26 @@ def _to_rgb(image: np.ndarray) -> np.ndarray:
 
 
 def _quiet_exit() -> None:
-    """End the process now with status 0: a worker still inside a long decode or invoke
-    must not hold up a shutdown (ros2 launch escalates SIGINT to SIGTERM after 5 s)."""
+    """
+    End the process now with status 0.
+
+    A worker still inside a long decode or invoke must not hold up a shutdown (ros2 launch
+    escalates SIGINT to SIGTERM after 5 s).
+    """
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
 
 
 class _StopRequest:
-    """SIGINT and SIGTERM only set a flag, which main() checks between start-up steps and
-    between executor turns. rclpy's own handlers are not installed: they shut the
-    context down from another thread at an arbitrary moment, and that raced with the
-    executor (an RCLError or RuntimeError traceback, or, once in a few hundred signals,
-    a node that kept spinning)."""
+    """
+    SIGINT and SIGTERM only set a flag.
+
+    main() checks it between start-up steps and between executor turns. rclpy's own handlers are
+    not installed: they shut the context down from another thread at an arbitrary moment, and that
+    raced with the executor (an RCLError or RuntimeError traceback, or, once in a few hundred
+    signals, a node that kept spinning).
+    """
 
     def __init__(self) -> None:
         self._event = threading.Event()
@@ -708,8 +747,12 @@ class _StopRequest:
 
 
 def main(args: Sequence[str] | None = None) -> int:
-    """Run the node until SIGINT/SIGTERM; 0 in every case, within SPIN_PERIOD_S of the
-    signal (plus the current start-up step, e.g. loading the model)."""
+    """
+    Run the node until SIGINT/SIGTERM.
+
+    0 in every case, within SPIN_PERIOD_S of the signal (plus the current start-up step, e.g.
+    loading the model).
+    """
     stop = _StopRequest()
     node = None
     try:

@@ -1,4 +1,19 @@
-"""Build a pretrained SSD MobileNetV1 for another input resolution by editing its graph.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Build a pretrained SSD MobileNetV1 for another input resolution by editing its graph.
 
 MobileNet's resolution multiplier runs the *same* weights on a smaller or larger input.
 SSD MobileNetV1 is fully convolutional up to its box predictors, so what depends on
@@ -92,7 +107,7 @@ def check_resolution(resolution: int) -> None:
 
 
 def edit_model(content: bytes, resolution: int, max_detections: int | None = None) -> bytes:
-    """The source model's flatbuffer edited for a resolution x resolution input."""
+    """Edit the source model's flatbuffer for a resolution x resolution input."""
     fb = schema()
     check_resolution(resolution)
     model = fb.ModelT.InitFromPackedBuf(content, 0)
@@ -171,8 +186,12 @@ def _pack(fb, model) -> bytes:
 
 
 def _with_static_shapes(fb, content: bytes) -> bytes:
-    """Let the runtime propagate the new shapes, then store them in the file, so that
-    every tool reading the graph (and graph_stats) sees the real tensor sizes."""
+    """
+    Let the runtime propagate the new shapes.
+
+    Then store them in the file, so that every tool reading the graph (and graph_stats) sees the
+    real tensor sizes.
+    """
     interpreter = make_interpreter(
         content, num_threads=1, use_xnnpack=False
     )  # XNNPACK wants static shapes
@@ -187,14 +206,14 @@ def _with_static_shapes(fb, content: bytes) -> bytes:
 
 
 def model_name(alpha: float, resolution: int, max_detections: int | None = None) -> str:
-    """The one naming scheme of built models: width, resolution and (if changed) the cap."""
+    """Name a built model: width, resolution and (if changed) the cap."""
     return f'ssd_mobilenet_v1_{alpha:g}_{resolution}_quant_coco' + (
         f'_max{max_detections}' if max_detections else ''
     )
 
 
 def source_for_alpha(alpha: float) -> ResolvedModel:
-    """The release of width `alpha` (a manifest entry) that is on this machine."""
+    """Return the release of width `alpha` (a manifest entry) that is on this machine."""
     releases = [e for e in MANIFEST if math.isclose(e.alpha, alpha)]
     for entry in releases:
         found = locate(entry)
@@ -210,7 +229,7 @@ def source_for_alpha(alpha: float) -> ResolvedModel:
 
 
 def source_file(path: str | Path) -> ResolvedModel:
-    """An explicit source flatbuffer; its labels are the label file beside it, if any."""
+    """Use an explicit source flatbuffer; its labels are the label file beside it, if any."""
     path = Path(path)
     if not path.is_file():
         raise BuildError(f'{path}: no such source model')
@@ -234,8 +253,11 @@ def build(
     output: str | Path | None = None,
     source: ResolvedModel | None = None,
 ) -> BuiltModel:
-    """Build and install one model into `output` (default: the zoo cache directory).
-    The source defaults to the default release."""
+    """
+    Build and install one model into `output` (default: the zoo cache directory).
+
+    The source defaults to the default release.
+    """
     check_resolution(resolution)
     source = source or source_for_alpha(MANIFEST[0].alpha)
     content = source.model_path.read_bytes()
@@ -295,7 +317,7 @@ def build(
 
 
 def _refuse_other_source(folder: Path, source_sha256: str) -> None:
-    """A folder built from another source of the same width is not overwritten silently."""
+    """Refuse to overwrite silently a folder built from another source of the same width."""
     try:
         previous = json.loads((folder / MODEL_INFO).read_text()).get('source_sha256')
     except (OSError, ValueError, AttributeError):

@@ -1,4 +1,19 @@
-"""Fetch the manifest's releases, only when a user asks (`mobilenet-ssd models --download`).
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+r"""
+Fetch the manifest's releases, only when a user asks (`mobilenet-ssd models --download`).
 
 A robot must not reach for the internet at start-up, and most cannot, so nothing else in
 the package downloads. Every file is verified against the digest pinned in the manifest
@@ -68,8 +83,11 @@ def download(
     labels_url: str | None = None,
     timeout: float = DOWNLOAD_TIMEOUT_S,
 ) -> ResolvedModel:
-    """Fetch the release (a zip archive, or a bare .tflite plus its label file), check the
-    model's digest, and move the files into `dest_dir/<name>/` only when all checked out."""
+    """
+    Fetch the release (a zip archive, or a bare .tflite plus its label file).
+
+    Check the model's digest, and move the files into `dest_dir/<name>/` only when all checked out.
+    """
     url = url or entry.url
     dest = (dest_dir or cache_dir()) / entry.name
     payload = _fetch(url, entry, dest, timeout)

@@ -1,4 +1,19 @@
-"""Multiply-accumulates and parameters of a .tflite model, counted from its graph.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Multiply-accumulates and parameters of a .tflite model, counted from its graph.
 
 MobileNet's cost model: nearly all work is in (depthwise) convolutions, so MACs are
 summed over CONV_2D (out_h * out_w * out_c * k_h * k_w * in_c), DEPTHWISE_CONV_2D
@@ -39,7 +54,7 @@ class SchemaNotFoundError(ImportError):
 
 
 def schema():
-    """LiteRT's generated flatbuffer schema module (object API for reading and writing)."""
+    """Return LiteRT's generated flatbuffer schema module (object API, read and write)."""
     try:
         from ai_edge_litert import schema_py_generated
     except ImportError as exc:
@@ -51,7 +66,7 @@ def schema():
 
 
 def builtin_code(operator_code) -> int:
-    """The op of an OperatorCodeT: files from before 2.3 keep it in the deprecated field."""
+    """Return the op of an OperatorCodeT (files before 2.3 keep it in the deprecated field)."""
     return max(operator_code.builtinCode, operator_code.deprecatedBuiltinCode)
 
 
@@ -90,8 +105,12 @@ def graph_stats(path: str | Path) -> GraphStats:
 
 
 def measured_width(path: str | Path) -> float:
-    """Alpha of the model file at `path`, or nan where its graph cannot be read (a missing
-    file, another architecture, no schema): the loader reports those with their reason."""
+    """
+    Measure the alpha of the model file at `path`.
+
+    Returns nan where its graph cannot be read (a missing file, another architecture, no
+    schema): the loader reports those with their reason.
+    """
     try:
         return graph_stats(path).width_multiplier
     except Exception:  # noqa: BLE001 - a width that cannot be measured is unknown, not fatal

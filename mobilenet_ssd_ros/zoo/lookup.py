@@ -1,4 +1,19 @@
-"""Which models exist, keyed by (alpha, resolution), and where they are on this machine.
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Which models exist, keyed by (alpha, resolution), and where they are on this machine.
 
 `alpha` is the width the network really has, measured from its graph (the first
 convolution has 32 x alpha channels; see graph.py), never the name a release was
@@ -100,8 +115,12 @@ class ResolvedModel:
 
 
 def cli_command() -> str:
-    """How the CLI is run in this install, for hints: the console script of a pip install,
-    or `ros2 run` in a colcon workspace, which installs no console script."""
+    """
+    How the CLI is run in this install, for hints.
+
+    The console script of a pip install, or `ros2 run` in a colcon workspace, which installs no
+    console script.
+    """
     return (
         'mobilenet-ssd'
         if shutil.which('mobilenet-ssd')
@@ -124,7 +143,7 @@ def cache_dir() -> Path:
 
 
 def shared_dir() -> Path | None:
-    """The project's shared data (models/ and data/), if `$MOBILENET_SSD_SHARED_DIR` names it."""
+    """Return the shared data folder (models/, data/) if `$MOBILENET_SSD_SHARED_DIR` names it."""
     env = os.environ.get('MOBILENET_SSD_SHARED_DIR')
     return Path(env).expanduser() if env else None
 
@@ -147,7 +166,7 @@ def search_dirs(extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
 
 
 def _built_entry(info_file: Path) -> ZooEntry | None:
-    """The entry a model.json describes, or None if the file is not one of ours."""
+    """Return the entry a model.json describes, or None if the file is not one of ours."""
     try:
         info = json.loads(info_file.read_text())
         return ZooEntry(
@@ -164,8 +183,11 @@ def _built_entry(info_file: Path) -> ZooEntry | None:
 
 
 def built_entries(extra_dirs: Iterable[str | Path] = ()) -> list[ZooEntry]:
-    """Models built on this machine, found by their model.json in the search directories
-    (the first one wins for a name)."""
+    """
+    Models built on this machine.
+
+    Found by their model.json in the search directories (the first one wins for a name).
+    """
     found: dict[str, ZooEntry] = {}
     for d in search_dirs(extra_dirs):
         for info_file in sorted(d.glob(f'*/{MODEL_INFO}')) if d.is_dir() else []:
@@ -184,8 +206,11 @@ def entries(
     resolution: int | None = None,
     extra_dirs: Iterable[str | Path] = (),
 ) -> list[ZooEntry]:
-    """Known models matching the given knobs (all when none are given): the manifest's
-    releases first, then models built on this machine."""
+    """
+    Known models matching the given knobs (all when none are given).
+
+    The manifest's releases first, then models built on this machine.
+    """
     return [
         e
         for e in [*MANIFEST, *built_entries(extra_dirs)]
@@ -195,7 +220,7 @@ def entries(
 
 
 def locate(entry: ZooEntry, extra_dirs: Iterable[str | Path] = ()) -> ResolvedModel | None:
-    """The first copy of `entry` in the search directories, or None."""
+    """Return the first copy of `entry` in the search directories, or None."""
     for d in search_dirs(extra_dirs):
         model = d / entry.name / entry.model_file
         if model.is_file():
@@ -221,8 +246,12 @@ def find(
     resolution: int = DEFAULT_ENTRY.resolution,
     extra_dirs: Sequence[str | Path] = (),
 ) -> ResolvedModel:
-    """The model for (alpha, resolution) on this machine; otherwise an error that lists the
-    pairs that do exist here and how to get the one asked for."""
+    """
+    Find the model for (alpha, resolution) on this machine.
+
+    Where there is none, the error lists the pairs that do exist here and how to get the one
+    asked for.
+    """
     wanted = entries(alpha, resolution, extra_dirs)
     for entry in wanted:
         found = locate(entry, extra_dirs)
@@ -251,9 +280,12 @@ def resolve(
     resolution: int = DEFAULT_ENTRY.resolution,
     extra_dirs: Sequence[str | Path] = (),
 ) -> ResolvedModel:
-    """An explicit model file, or the zoo's model for (alpha, resolution). Nothing of an
-    explicit file is read here (its width is unknown, nan, until the file has been checked
-    and loaded; see open_detector)."""
+    """
+    Resolve an explicit model file, or the zoo's model for (alpha, resolution).
+
+    Nothing of an explicit file is read here (its width is unknown, nan, until the file has been
+    checked and loaded; see open_detector).
+    """
     if model is None:
         return find(alpha, resolution, extra_dirs)
     path = Path(model)
@@ -277,8 +309,11 @@ def open_detector(
     extra_dirs: Sequence[str | Path] = (),
     **detector_options: Any,
 ) -> Detector:
-    """A Detector for an explicit file or the zoo's (alpha, resolution), labelled with the
-    model's zoo name and measured width (what ~/stats and reports show)."""
+    """
+    Open a Detector for an explicit file or the zoo's (alpha, resolution).
+
+    Labelled with the model's zoo name and measured width (what ~/stats and reports show).
+    """
     found = resolve(model, alpha, resolution, extra_dirs)
     detector = Detector(
         found.model_path,
