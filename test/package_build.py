@@ -35,16 +35,32 @@ PACKAGE_ITEMS = (
 DEV_PREFIX = REPO / '.dev' / 'install'  # the vision_msgs stand-in of the development environment
 
 
-def build_package(workdir: Path, testing: bool = False) -> Path:
+def checkout_copy(destination: Path) -> Path:
+    """
+    Copy the checkout as a clone would have it (no development environment, no caches).
+
+    Tests build from a copy: CMake refuses include paths inside the source tree, and the
+    development venv (numpy's headers) lives inside this checkout.
+    """
+    shutil.copytree(
+        REPO,
+        destination,
+        ignore=shutil.ignore_patterns(
+            '.dev', '.git', '__pycache__', '.ruff_cache', '.pytest_cache'
+        ),
+    )
+    return destination
+
+
+def build_package(workdir: Path) -> Path:
     """
     Configure, build and install into `workdir`/install; returns that prefix.
 
-    Builds from a copy of the sources: CMake refuses include paths inside the source
-    tree, and the development venv (numpy's headers) lives inside this checkout.
+    Builds from a copy of the package's sources (see checkout_copy), without its tests.
     """
     src = workdir / 'src'
     src.mkdir(parents=True)
-    for item in (*PACKAGE_ITEMS, 'test') if testing else PACKAGE_ITEMS:
+    for item in PACKAGE_ITEMS:
         if (REPO / item).is_dir():
             shutil.copytree(REPO / item, src / item, ignore=shutil.ignore_patterns('__pycache__'))
         else:
@@ -61,7 +77,7 @@ def build_package(workdir: Path, testing: bool = False) -> Path:
             str(workdir / 'build'),
             '-G',
             'Ninja',
-            f'-DBUILD_TESTING={"ON" if testing else "OFF"}',
+            '-DBUILD_TESTING=OFF',
             f'-DCMAKE_INSTALL_PREFIX={prefix}',
             f'-DCMAKE_PREFIX_PATH={";".join(ament)}',
             f'-DPython3_EXECUTABLE={sys.executable}',

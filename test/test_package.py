@@ -18,16 +18,19 @@ from __future__ import annotations
 
 import ast
 from importlib.metadata import packages_distributions, requires
+import json
 import os
 from pathlib import Path
 import re
+import shutil
 import subprocess
 import sys
 from xml.etree import ElementTree as ET
 
 from ament_index_python.packages import get_packages_with_prefixes
 from conftest import REPO
-from package_build import build_package, DEV_PREFIX
+from package_build import build_package, checkout_copy, DEV_PREFIX
+import pytest
 
 
 def test_cmake_install_layout(tmp_path):
@@ -95,14 +98,58 @@ def test_cmake_install_layout(tmp_path):
     assert 'available here: (alpha 0.75, resolution 300)' in models.stdout
 
 
-def test_colcon_test_runs_the_pytest_suite(tmp_path):
-    """With BUILD_TESTING (what `colcon test` builds), CTest has the pytest suite."""
-    build_package(tmp_path, testing=True)
-    listed = subprocess.run(
-        ['ctest', '-N', '--test-dir', str(tmp_path / 'build')], capture_output=True, text=True
+@pytest.mark.skipif(
+    shutil.which('colcon') is None,
+    reason='colcon is not installed here (pip install colcon-common-extensions, or a ROS install)',
+)
+def test_colcon_build_and_test(tmp_path):
+    """
+    `colcon build` and `colcon test` in a workspace, as a ROS user runs them.
+
+    CTest has the four ament linters (label `linter`, as ament_lint_auto labels them) and the
+    pytest suite; the linters pass (one that is not installed here skips itself), and the
+    suite's own run leaves them out instead of running them twice.
+    """
+    workspace = tmp_path / 'ws'
+    checkout_copy(workspace / 'src' / 'mobilenet_ssd_ros')
+
+    def colcon(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ['colcon', *args], cwd=workspace, capture_output=True, text=True, timeout=600
+        )
+
+    built = colcon('build', '--event-handlers', 'console_direct-')
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    assert (workspace / 'install' / 'mobilenet_ssd_ros' / 'lib' / 'mobilenet_ssd_ros').is_dir()
+    shown = subprocess.run(
+        ['ctest', '--show-only=json-v1'],
+        cwd=workspace / 'build' / 'mobilenet_ssd_ros',
+        capture_output=True,
+        text=True,
     )
-    assert listed.returncode == 0, listed.stderr
-    assert 'Test #1: pytest' in listed.stdout and 'Total Tests: 1' in listed.stdout
+    assert shown.returncode == 0, shown.stderr
+    tests = {t['name']: t for t in json.loads(shown.stdout)['tests']}
+    assert set(tests) == {'copyright', 'flake8', 'pep257', 'xmllint', 'pytest'}
+    for linter in ('copyright', 'flake8', 'pep257', 'xmllint'):
+        labels = next(p['value'] for p in tests[linter]['properties'] if p['name'] == 'LABELS')
+        assert set(labels) == {linter, 'linter'}
+
+    linted = colcon('test', '--ctest-args', '-L', 'linter')
+    assert linted.returncode == 0, linted.stdout[-3000:] + linted.stderr[-3000:]
+    results = colcon('test-result', '--all')
+    # 4 CTest results and 4 pytest reports
+    assert '8 tests, 0 errors, 0 failures' in results.stdout, results.stdout
+
+    # The suite's own CTest command (its environment included), only collecting: no linter.
+    suite = tests['pytest']
+    directory = next(p['value'] for p in suite['properties'] if p['name'] == 'WORKING_DIRECTORY')
+    collected = subprocess.run(
+        [*suite['command'], '--collect-only', '-q'], cwd=directory, capture_output=True, text=True
+    )
+    assert collected.returncode == 0, collected.stdout[-3000:] + collected.stderr[-3000:]
+    assert 'test/test_node.py::' in collected.stdout
+    for linter in ('copyright', 'flake8', 'pep257', 'xmllint'):
+        assert f'test_{linter}.py::' not in collected.stdout
 
 
 def _sources() -> list[Path]:

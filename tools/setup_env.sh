@@ -3,6 +3,7 @@
 #   .dev/venv     Python 3.11 venv: ROS 2 Kilted wheels, LiteRT, OpenCV, pycocotools, ...
 #   .dev/build    CMake build trees of the interface packages
 #   .dev/install  ament prefix with vision_msgs (stand-in) and this package's messages
+#   .dev/colcon   colcon in a venv of its own (requirements/colcon.txt), linked into the venv
 # Each stage is skipped when the inputs it was built from are unchanged, so a re-run
 # with nothing changed takes about a second. Works on a fresh Debian 12 with no ROS.
 set -euo pipefail
@@ -62,6 +63,18 @@ if ! stage_current venv "$h" || [ ! -x "$venv/bin/python" ]; then
         -e "s#/opt/python/cp311-cp311/include/python3.11#$py_inc#g"
   rm -f "$dev"/interfaces-*.stamp
   stage_done venv "$h"
+fi
+
+# --- colcon: a venv of its own (colcon-core needs setuptools < 80), linked into the venv --
+colcon_venv="$dev/colcon"
+h="$(inputs_hash "$repo/requirements/colcon.txt")"
+if ! stage_current colcon "$h" || [ ! -x "$colcon_venv/bin/colcon" ] || [ ! -e "$venv/bin/colcon" ]; then
+  log "installing colcon in $colcon_venv"
+  [ -x "$colcon_venv/bin/python" ] || "$python_bin" -m venv "$colcon_venv"
+  "$colcon_venv/bin/python" -m pip install -q -r "$repo/requirements/colcon.txt" >"$dev/pip-colcon.log" 2>&1 \
+    || { grep -v '^WARNING: Location' "$dev/pip-colcon.log" | tail -30 >&2; log "colcon install failed"; exit 1; }
+  ln -sf "$colcon_venv/bin/colcon" "$venv/bin/colcon"
+  stage_done colcon "$h"
 fi
 
 # --- interface packages: vision_msgs stand-in, then this package's msg/ ----------------

@@ -18,8 +18,9 @@ if [ ! -d "$launch_pytest_dir/pytest" ]; then
   python -m pip install -q --no-deps --target "$launch_pytest_dir" -r requirements/launch-tests.txt
 fi
 status=0
-python -m pytest test --ignore=test/test_launch.py -p no:launch_testing -p no:launch_ros -p no:launch_pytest "$@" \
-  || status=$?
+# (PYTEST_ADDOPTS, so that the pytest runs of `colcon test` inside the suite load without them too)
+PYTEST_ADDOPTS="-p no:launch_testing -p no:launch_ros -p no:launch_pytest" \
+  python -m pytest test --ignore=test/test_launch.py "$@" || status=$?
 if missing="$(python -c 'import launch_ros' 2>&1)"; then
   PYTHONPATH="$launch_pytest_dir:$PYTHONPATH" python -m pytest test/test_launch.py "$@" || status=$?
 else  # pytest ends a run whose only file skips itself as an error ("found no collectors")
