@@ -17,6 +17,10 @@
 
 mobilenet-ssd detect IMAGE_OR_DIR... [--json] [--annotate DIR]
 mobilenet-ssd eval --dataset DIR --format coco128|yolo|voc|pennfudan|kitti
+                   [--corruption NAME[:SEVERITY]] [--enhance off|stretch|auto]
+                   [--compare PREDICTIONS | --compare-enhance MODE] [--save-predictions FILE]
+mobilenet-ssd robustness --dataset DIR --format F [--corruptions A,B] [--severities 1,3,5]
+                         [--quick] [--json FILE] [--plot FILE]
 mobilenet-ssd models [--download]
 mobilenet-ssd make-bag IMAGES... --output BAG [--rate HZ] [--compressed] [--storage mcap|sqlite3]
 mobilenet-ssd replay BAG --output OUT_BAG [--topic T] [--every-frame | --frame-ms MS]
@@ -38,11 +42,14 @@ import time
 from . import zoo
 from .core.detector import Detector
 from .core.draw import annotate
+from .core.enhance import Enhancer, METHODS
 from .core.imageio import read_rgb, write_rgb
 from .core.model import ModelError
 from .offline.bag import BagError, DEFAULT_TOPIC, make_bag, STORAGES
+from .offline.bootstrap import format_changes, paired_bootstrap
+from .offline.corruptions import corrupt, CorruptionError, NAMES, parse, SEVERITIES
 from .offline.datasets import DatasetError, image_files, load_dataset, LOADERS
-from .offline.evaluate import evaluate, format_table, read_predictions
+from .offline.evaluate import evaluate, format_table, read_predictions, write_predictions
 from .offline.replay import replay, ReplayError
 from .zoo.download import download, ModelDownloadError
 
@@ -77,6 +84,12 @@ def _add_model_args(p: argparse.ArgumentParser, threshold: float) -> None:
         '--max-detections', type=int, help='keep at most this many detections per image'
     )
     g.add_argument('--threads', type=int, help='interpreter threads (default: all cores)')
+    g.add_argument(
+        '--enhance',
+        choices=list(METHODS),
+        default='off',
+        help='test-time enhancement of the model-sized image (auto: hazy/flat frames only)',
+    )
     g.add_argument('--no-xnnpack', action='store_true', help='disable the XNNPACK delegate')
 
 
@@ -92,6 +105,7 @@ def _detector(args: argparse.Namespace) -> Detector:
         score_threshold=args.threshold,
         classes=[c.strip() for c in args.classes.split(',')] if args.classes else None,
         max_detections=args.max_detections,
+        enhance=args.enhance,
     )
 
 
@@ -151,28 +165,121 @@ def cmd_detect(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _predict(
+    detector: Detector, samples, corruption: tuple[str, int] | None, seed: int
+) -> dict[str, list]:
+    """Run `detector` on every sample, corrupted first if asked (seed + the image's index)."""
+    predictions = {}
+    for i, sample in enumerate(samples):
+        rgb = read_rgb(sample.image_path)
+        if rgb is None:
+            raise DatasetError(f'{sample.image_path}: not a readable image')
+        if corruption:
+            rgb = corrupt(rgb, *corruption, seed=seed + i)
+        predictions[sample.image_path.name] = detector.detect(rgb)
+    return predictions
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     samples = load_dataset(args.dataset, args.format)
     if args.limit:
         samples = samples[: args.limit]
-    start = time.perf_counter()
-    if args.predictions:
-        predictions = read_predictions(args.predictions)
-        source = f'predictions from {args.predictions}'
+    name, severities = parse(args.corruption) if args.corruption else (None, (0,))
+    if args.predictions and name:
+        raise CorruptionError('--corruption needs the model; saved --predictions are fixed')
+    if args.save_predictions and len(severities) > 1:
+        raise CorruptionError('--save-predictions needs one condition: give NAME:SEVERITY')
+    detector = None if args.predictions else _detector(args)
+    report: dict = {}
+    for severity in severities:
+        condition = f'{name}:{severity}' if name else 'clean'
+        start = time.perf_counter()
+        if args.predictions:
+            predictions = read_predictions(args.predictions)
+            source = f'predictions from {args.predictions}'
+        else:
+            predictions = _predict(
+                detector, samples, (name, severity) if name else None, args.seed
+            )
+            source = f'{detector.model_id}, threshold {args.threshold}, enhance {args.enhance}'
+        result = evaluate(samples, predictions)
+        took = time.perf_counter() - start
+        title = f'{args.dataset} ({args.format}, {condition}) -- {source} -- {took:.1f} s'
+        print(format_table(result, title))
+        entry = result.to_dict()
+        if args.compare or args.compare_enhance:
+            if args.compare:
+                baseline, label = read_predictions(args.compare), args.compare
+            else:
+                setting, detector.enhancer = detector.enhancer, Enhancer(args.compare_enhance)
+                try:
+                    baseline = _predict(
+                        detector, samples, (name, severity) if name else None, args.seed
+                    )
+                finally:
+                    detector.enhancer = setting
+                label = f'enhance {args.compare_enhance}'
+            changes = paired_bootstrap(samples, baseline, predictions, args.bootstrap)
+            print(
+                format_changes(
+                    changes, f'change from {label}: paired bootstrap, {args.bootstrap} resamples'
+                )
+            )
+            entry['comparison'] = {
+                'baseline': label,
+                'resamples': args.bootstrap,
+                'changes': {k: c.to_dict() for k, c in changes.items()},
+            }
+        if args.save_predictions:
+            write_predictions(args.save_predictions, samples, predictions)
+        report[condition] = entry
+    if name and len(severities) > 1:
+        mpc = sum(r['mAP'] for r in report.values()) / len(report)
+        print(f'{name}: mPC (mean mAP@[.5:.95] over severities) {mpc:.3f}')
+        report = {'corruption': name, 'mPC': mpc, 'severities': report}
     else:
-        detector = _detector(args)
-        predictions = {}
-        for sample in samples:
-            rgb = read_rgb(sample.image_path)
-            if rgb is None:
-                raise DatasetError(f'{sample.image_path}: not a readable image')
-            predictions[sample.image_path.name] = detector.detect(rgb)
-        source = f'{detector.model_id}, threshold {args.threshold}'
-    result = evaluate(samples, predictions)
-    title = f'{args.dataset} ({args.format}) -- {source} -- {time.perf_counter() - start:.1f} s'
-    print(format_table(result, title))
+        report = next(iter(report.values()))
     if args.json:
-        Path(args.json).write_text(json.dumps(result.to_dict(), indent=2))
+        Path(args.json).write_text(json.dumps(report, indent=2))
+    return 0
+
+
+def _int_list(text: str) -> list[int]:
+    return [int(v) for v in text.split(',')]
+
+
+def cmd_robustness(args: argparse.Namespace) -> int:
+    from .offline import robustness
+
+    corruptions = args.corruptions or (robustness.QUICK['corruptions'] if args.quick else NAMES)
+    unknown = [c for c in corruptions if c not in NAMES]
+    if unknown:
+        raise CorruptionError(
+            f'unknown corruption {", ".join(unknown)}; known: {", ".join(NAMES)}'
+        )
+    severities = args.severities or (robustness.QUICK['severities'] if args.quick else SEVERITIES)
+    if not set(severities) <= set(SEVERITIES):
+        raise CorruptionError(f'severities must be 1-5, got {severities}')
+    limit = args.limit or (robustness.QUICK['limit'] if args.quick else None)
+    samples = load_dataset(args.dataset, args.format)[:limit]
+    images = [read_rgb(s.image_path) for s in samples]
+    detectors = {}
+    for enhance in dict.fromkeys([args.enhance, *(args.compare_enhance or [])]):
+        detector = _detector(args)
+        detector.enhancer = Enhancer(enhance)
+        detectors[f'{detector.model_id} enhance {enhance}'] = detector.detect
+    start = time.perf_counter()
+    results = robustness.run(detectors, samples, images, corruptions, severities, args.seed)
+    took = time.perf_counter() - start
+    for key, result in results.items():
+        title = f'{args.dataset} ({args.format}), {len(samples)} images -- {key} -- {took:.0f} s'
+        print(robustness.format_table(result, title))
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        report = {'dataset': args.dataset, 'images': len(samples), 'seed': args.seed, **results}
+        Path(args.json).write_text(json.dumps(report, indent=1))
+    if args.plot:
+        print(f'plot: {robustness.plot(results, Path(args.plot))}')
     return 0
 
 
@@ -367,8 +474,57 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument('--limit', type=int, help='only the first N images')
     p.add_argument('--json', metavar='FILE', help='also write the results as JSON')
+    p.add_argument(
+        '--corruption',
+        metavar='NAME[:SEVERITY]',
+        help='corrupt every image first (COCO-C; no severity: all five). '
+        f'Names: {", ".join(NAMES)}',
+    )
+    p.add_argument('--seed', type=int, default=0, help='corruption seed (image i uses seed + i)')
+    p.add_argument('--save-predictions', metavar='FILE', help='write the predictions (JSON lines)')
+    compare = p.add_mutually_exclusive_group()
+    compare.add_argument(
+        '--compare', metavar='PREDICTIONS', help='baseline predictions (--save-predictions output)'
+    )
+    compare.add_argument(
+        '--compare-enhance',
+        choices=list(METHODS),
+        help='baseline: this run with another --enhance',
+    )
+    p.add_argument(
+        '--bootstrap', type=int, default=1000, help='paired bootstrap resamples (default 1000)'
+    )
     _add_model_args(p, threshold=0.0)
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser('robustness', help='mAP under the COCO-C corruptions: mPC and rPC')
+    p.add_argument('--dataset', required=True, help='dataset folder')
+    p.add_argument(
+        '--format', required=True, choices=['coco128', 'yolo', 'voc', 'pennfudan', 'kitti']
+    )
+    p.add_argument(
+        '--corruptions',
+        type=lambda t: t.split(','),
+        help='comma-separated names (default: all 15)',
+    )
+    p.add_argument('--severities', type=_int_list, help='comma-separated, 1-5 (default: all)')
+    p.add_argument('--limit', type=int, help='only the first N images')
+    p.add_argument(
+        '--quick',
+        action='store_true',
+        help='8 images, fog/contrast/gaussian_noise, severities 1,3,5',
+    )
+    p.add_argument('--seed', type=int, default=0, help='corruption seed (image i uses seed + i)')
+    p.add_argument('--json', metavar='FILE', help='write the results as JSON')
+    p.add_argument('--plot', metavar='FILE', help='write a PNG of rPC per corruption')
+    p.add_argument(
+        '--compare-enhance',
+        action='append',
+        choices=list(METHODS),
+        help='also run with this --enhance, on the same corrupted images (repeatable)',
+    )
+    _add_model_args(p, threshold=0.0)
+    p.set_defaults(func=cmd_robustness)
 
     p = sub.add_parser('make-bag', help='turn images into a camera bag (rosbag2)')
     p.add_argument('images', nargs='+', help='image files or folders (sorted, recursively)')

@@ -39,8 +39,8 @@ import numpy as np
 
 warnings.filterwarnings('ignore')
 np.float_ = np.float64  # the reference's fog needs numpy 1's alias
-import imagecorruptions.corruptions as reference  # noqa: E402, I100
 from imagecorruptions import corrupt as reference_corrupt  # noqa: E402, I100
+import imagecorruptions.corruptions as reference  # noqa: E402, I100
 from skimage.filters import gaussian  # noqa: E402, I100
 
 

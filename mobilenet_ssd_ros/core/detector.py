@@ -32,6 +32,7 @@ import time
 import numpy as np
 
 from .detection import Detection
+from .enhance import Enhancer, ImageQuality
 from .labels import LabelMap
 from .model import Model
 from .postprocess import DetectionFilter, to_detections
@@ -60,8 +61,9 @@ class Detector:
     into the files, and callers pass those here.
 
     `detect()` is not re-entrant (one interpreter); use one Detector per thread. The
-    filter may be replaced from another thread at any time (`detector.filter = ...`):
-    it is an immutable object, so each frame sees either the old or the new one.
+    filter and the enhancer may be replaced from another thread at any time
+    (`detector.filter = ...`, `detector.enhancer = Enhancer('auto')`): they are immutable
+    objects, so each frame sees either the old or the new one.
     """
 
     def __init__(
@@ -76,6 +78,7 @@ class Detector:
         score_threshold: float = 0.5,
         classes: Iterable[str] | None = None,
         max_detections: int | None = None,
+        enhance: str = 'off',
         runtime: Runtime | None = None,
     ):
         # What reports call the model and its width; the zoo knows them, a bare file does not.
@@ -86,8 +89,12 @@ class Detector:
         )
         self.labels: LabelMap = self.model.labels(labels)
         self.filter = self.make_filter(score_threshold, classes, max_detections)
+        self.enhancer = Enhancer(enhance)
         self._preprocess = Preprocessor(self.model.interpreter, self.model.info.input)
         self.last_timings = Timings()
+        # The model-sized input of the last call: its quality, and whether it was enhanced.
+        self.last_quality: ImageQuality | None = None
+        self.last_enhanced = False
 
     @property
     def input_size(self) -> tuple[int, int]:
@@ -115,7 +122,7 @@ class Detector:
         interpreter = self.model.interpreter
         outputs = self.model.info.outputs
         t0 = time.perf_counter()
-        self._preprocess(image)
+        self.last_quality, self.last_enhanced = self._preprocess(image, self.enhancer)
         t1 = time.perf_counter()
         interpreter.invoke()
         t2 = time.perf_counter()

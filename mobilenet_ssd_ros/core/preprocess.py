@@ -35,6 +35,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from .enhance import Enhancer, ImageQuality
 from .model import InputSpec
 
 # cvtColor codes that turn a resized image of N channels into RGB.
@@ -95,21 +96,29 @@ class Preprocessor:
         cv2.resize(image, self._size, dst=small, interpolation=cv2.INTER_LINEAR)
         cv2.cvtColor(small, _TO_RGB[channels], dst=out)
 
-    def __call__(self, image: np.ndarray) -> None:
-        """Write `image` into the input tensor. The caller invokes the interpreter next."""
+    def __call__(
+        self, image: np.ndarray, enhancer: Enhancer = Enhancer()
+    ) -> tuple[ImageQuality, bool]:
+        """
+        Write `image` into the input tensor. The caller invokes the interpreter next.
+
+        The model-sized RGB image is measured and, if `enhancer` says so, enhanced before
+        it becomes the input; returns its quality and whether it was enhanced.
+        """
         check_image(image)
         target = self._tensor()[0]
         try:
             if self._spec.dtype == np.uint8:
                 self._resize_rgb(image, target)
-            elif self._spec.dtype == np.int8:
-                rgb = self._buffer(3)
-                self._resize_rgb(image, rgb)
+                return enhancer(target)
+            rgb = self._buffer(3)
+            self._resize_rgb(image, rgb)
+            result = enhancer(rgb)
+            if self._spec.dtype == np.int8:
                 np.bitwise_xor(rgb, 0x80, out=target.view(np.uint8))
             else:
-                rgb = self._buffer(3)
-                self._resize_rgb(image, rgb)
                 np.multiply(rgb, 1.0 / self._std, out=target, dtype=np.float32)
                 target -= self._mean / self._std
+            return result
         finally:
             del target  # the interpreter refuses to invoke while a view of its buffers lives
