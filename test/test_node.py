@@ -28,7 +28,7 @@ import time
 
 from conftest import MODEL_DIR, read_rgb, REPO, SAMPLES, SHARED
 import cv2
-from diagnostic_msgs.msg import DiagnosticArray
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from mobilenet_ssd_ros.core.detection import BBox
 from mobilenet_ssd_ros.core.detector import Detector
 from mobilenet_ssd_ros.core.postprocess import DetectionFilter
@@ -723,3 +723,51 @@ def test_no_foreign_log_lines(start_node, client):
     send_until(client, pub, image_msg(PETS), received)
     foreign = [line for line in node.log().splitlines() if line and not line.startswith('[')]
     assert not foreign, foreign
+
+
+def test_enhance_live_with_quality_in_stats_and_a_blinded_camera_in_diagnostics(
+    start_node, client
+):
+    """
+    `enhance` switches live and is validated; ~/stats carries each frame's quality.
+
+    A foggy frame is enhanced under `auto`, a clear one is not; black frames (a covered lens)
+    turn the camera's diagnostics to WARN instead of passing for an empty street.
+    """
+    start_node(autostart=True)
+    client.wait_for_node()
+    pub = client.wait_for_subscriber('/image')
+    stats = client.collect(f'/{NODE}/stats', DetectionStats)
+    diagnostics = client.collect('/diagnostics', DiagnosticArray)
+    foggy = (PETS * 0.4 + 255 * 0.6).astype(np.uint8)  # I = J t + A (1 - t), A white
+    (s,) = send_until(client, pub, image_msg(foggy), stats)
+    assert s.enhanced is False and s.image_quality == 'ok' and s.haze > 0.5  # enhance: off
+    rejected = client.set_params(enhance='clahe')[0]
+    assert (
+        not rejected.successful and 'enhance must be one of off, stretch, auto' in rejected.reason
+    )
+    assert client.set_params(enhance='auto')[0].successful
+    (s,) = send_until(client, pub, image_msg(foggy), stats)
+    assert s.enhanced is True
+    (s,) = send_until(client, pub, image_msg(PETS), stats)
+    assert s.enhanced is False and s.image_quality == 'ok'
+    assert 0 < s.brightness < 1 and s.contrast > 0.15 and s.haze < 0.45
+
+    black = image_msg(np.zeros((240, 320, 3), np.uint8))
+    (s,) = send_until(client, pub, black, stats)
+    assert s.image_quality == 'dark' and s.num_detections == 0
+
+    def blinded():
+        pub.publish(image_msg(np.zeros((240, 320, 3), np.uint8)))
+        return [
+            st
+            for a in diagnostics
+            for st in a.status
+            if st.name == f'/{NODE}: camera' and 'image unusable (dark)' in st.message
+        ]
+
+    status = wait_for(blinded, 20, 'a WARN for the dark camera')[-1]
+    assert status.level == DiagnosticStatus.WARN
+    values = {kv.key: kv.value for kv in status.values}
+    assert values['enhance'] == 'auto' and int(values['image_dark']) > 0
+    assert float(values['brightness']) < 0.06

@@ -53,7 +53,12 @@ DEFINITIONS = {
         'uint32 num_detections\n'
         'string model_id\n'
         'float32 alpha\n'
-        'uint16 resolution'
+        'uint16 resolution\n'
+        'float32 brightness\n'
+        'float32 contrast\n'
+        'float32 haze\n'
+        'string image_quality\n'
+        'bool enhanced'
     ),
 }
 

@@ -52,7 +52,7 @@ from ..core.detection import Detection
 from ..core.detector import Detector
 from ..core.mailboxes import Mailboxes
 from ..ros.image_input import BadImageError, message_to_image
-from ..ros.messages import DETECTION_ARRAY, detection_array
+from ..ros.messages import DETECTION_ARRAY, detection_array, quality_fields
 
 DETECTIONS_TOPIC = '/mobilenet_ssd/detections'
 STATS_TOPIC = '/mobilenet_ssd/stats'
@@ -223,6 +223,7 @@ def replay(
                 model_id=detector.model_id,
                 alpha=float(detector.alpha),
                 resolution=detector.input_size[0],
+                **quality_fields(detector.last_quality, detector.last_enhanced),
             )
             writer.write(stats_conn, frame.timestamp, store.serialize_cdr(stats, STATS_TYPE))
             report.processed += 1

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..core.detection import BBox, Detection
+from ..core.enhance import ImageQuality
 from ..core.labels import LabelMap
 
 DETECTION_ARRAY = 'vision_msgs/msg/Detection2DArray'
@@ -155,3 +156,23 @@ def rgb_image(rgb: np.ndarray, header: Any, types: Mapping[str, type]) -> Any:
         step=rgb.shape[1] * 3,
         data=rgb.reshape(-1),
     )
+
+
+def quality_fields(quality: ImageQuality | None, enhanced: bool) -> dict[str, Any]:
+    """Return the image-quality fields of DetectionStats for a frame's measured quality."""
+    if quality is None:  # nothing measured
+        nan = float('nan')
+        return {
+            'brightness': nan,
+            'contrast': nan,
+            'haze': nan,
+            'image_quality': 'unknown',
+            'enhanced': enhanced,
+        }
+    return {
+        'brightness': quality.brightness,
+        'contrast': quality.contrast,
+        'haze': quality.haze,
+        'image_quality': quality.verdict(),
+        'enhanced': enhanced,
+    }

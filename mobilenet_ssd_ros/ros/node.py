@@ -89,10 +89,11 @@ from vision_msgs.msg import Detection2DArray, LabelInfo
 
 from .image_input import BadImageError, DEFAULT_MAX_PIXELS, message_to_image
 from .log_throttle import KindThrottle
-from .messages import detection_array, label_info, RCLPY_TYPES, rgb_image
+from .messages import detection_array, label_info, quality_fields, RCLPY_TYPES, rgb_image
 from .. import zoo
 from ..core.detector import Detector
 from ..core.draw import annotate
+from ..core.enhance import Enhancer, ImageQuality, METHODS
 from ..core.labels import short_path
 from ..core.mailboxes import Mailboxes
 from ..msg import DetectionStats
@@ -101,6 +102,7 @@ NODE_NAME = 'mobilenet_ssd'
 LOG_THROTTLE_S = 5.0
 MODEL_PARAMS = ('alpha', 'resolution', 'model', 'labels')
 FILTER_PARAMS = ('score_threshold', 'classes', 'max_detections')
+UNUSABLE_SHARE = 0.5  # /diagnostics: WARN when more frames than this are not 'ok'
 MAX_REASON_CHARS = 1000  # a rejection reason or log line, however large the request was
 EXIT_JOIN_S = 1.0  # at exit, how long the worker may take to finish its frame
 SPIN_PERIOD_S = 0.1  # the executor's longest wait: how soon a signal is noticed
@@ -160,6 +162,13 @@ PARAMETERS: dict[str, tuple[Any, ParameterDescriptor]] = {
     'max_detections': (
         0,
         _descriptor('most detections per image; 0: all the model returns', int_range=(0, 1000)),
+    ),
+    'enhance': (
+        'off',
+        _descriptor(
+            'test-time enhancement of the model-sized image: off, stretch (every frame) or '
+            'auto (only frames whose haze or low contrast says so); applies to the next frame'
+        ),
     ),
     'num_threads': (
         0,
@@ -222,6 +231,9 @@ class CameraStats:
     dropped_total: int = 0  # replaced in the mailbox: reached the node, never processed
     lost_total: int = 0  # reported lost by the middleware: never reached the node
     errors: dict[str, int] = field(default_factory=dict)
+    enhanced: int = 0  # frames enhanced since the last diagnostics
+    verdicts: dict[str, int] = field(default_factory=dict)  # image quality verdict: frames
+    quality: ImageQuality | None = None  # of the last processed frame
 
 
 class Camera:
@@ -284,7 +296,7 @@ class DetectorNode(LifecycleNode):
     def _make_detector(self, overrides: dict[str, Any] | None = None) -> Detector:
         p = {
             name: self._param(name)
-            for name in (*MODEL_PARAMS, *FILTER_PARAMS, 'num_threads', 'use_xnnpack')
+            for name in (*MODEL_PARAMS, *FILTER_PARAMS, 'num_threads', 'use_xnnpack', 'enhance')
         }
         p.update(overrides or {})
         return zoo.open_detector(
@@ -297,6 +309,7 @@ class DetectorNode(LifecycleNode):
             score_threshold=p['score_threshold'],
             classes=self._classes(p['classes']),
             max_detections=p['max_detections'] or None,
+            enhance=p['enhance'],
         )
 
     def _on_set_parameters(self, params: list[Parameter]) -> SetParametersResult:
@@ -322,6 +335,11 @@ class DetectorNode(LifecycleNode):
             return SetParametersResult(
                 successful=False, reason="qos_reliability must be 'best_effort' or 'reliable'"
             )
+        if 'enhance' in changes and changes['enhance'] not in METHODS:
+            return SetParametersResult(
+                successful=False,
+                reason=f'enhance must be one of {", ".join(METHODS)}, got {changes["enhance"]!r}',
+            )
         detector = self._detector
         if detector is not None:
             if any(name in changes for name in MODEL_PARAMS):
@@ -335,6 +353,8 @@ class DetectorNode(LifecycleNode):
                     p['score_threshold'], self._classes(p['classes']), p['max_detections'] or None
                 )
                 self._publish_label_info()
+            if 'enhance' in changes:
+                self._detector.enhancer = Enhancer(changes['enhance'])  # the next frame's
         if 'publish_debug_image' in changes:
             self._publish_debug = bool(changes['publish_debug_image'])
         if 'max_image_pixels' in changes:
@@ -382,6 +402,10 @@ class DetectorNode(LifecycleNode):
             raise ValueError(
                 "qos_reliability must be 'best_effort' or 'reliable', got "
                 f'{self._param("qos_reliability")!r}'
+            )
+        if self._param('enhance') not in METHODS:
+            raise ValueError(
+                f'enhance must be one of {", ".join(METHODS)}, got {self._param("enhance")!r}'
             )
         names = self._param('cameras')
         if len(set(names)) != len(names):
@@ -605,11 +629,16 @@ class DetectorNode(LifecycleNode):
         stamp = msg.header.stamp
         latency_ms = (now.nanoseconds - (stamp.sec * 1_000_000_000 + stamp.nanosec)) / 1e6
         info = detector.model.info
+        quality = quality_fields(detector.last_quality, detector.last_enhanced)
         with self._condition:
             dropped = cam.stats.dropped_since_stats
             cam.stats.dropped_since_stats = 0
             cam.stats.processed += 1
             cam.stats.latency_ms_sum += latency_ms
+            cam.stats.enhanced += detector.last_enhanced
+            verdict = quality['image_quality']
+            cam.stats.verdicts[verdict] = cam.stats.verdicts.get(verdict, 0) + 1
+            cam.stats.quality = detector.last_quality
         cam.stats_pub.publish(
             DetectionStats(
                 header=msg.header,
@@ -625,6 +654,7 @@ class DetectorNode(LifecycleNode):
                 model_id=detector.model_id,
                 alpha=float(detector.alpha),
                 resolution=info.input.width,
+                **quality,
             )
         )
 
@@ -656,17 +686,25 @@ class DetectorNode(LifecycleNode):
                 s.processed, s.latency_ms_sum = 0, 0.0
                 errors = dict(s.errors)
                 dropped, lost = s.dropped_total, s.lost_total
+                verdicts, enhanced, quality = s.verdicts, s.enhanced, s.quality
+                s.verdicts, s.enhanced = {}, 0
             status = DiagnosticStatus(
                 name=f'{self.get_fully_qualified_name()}: {cam.name}', hardware_id=cam.topic
             )
             total_errors = sum(errors.values())
+            unusable = {v: n for v, n in verdicts.items() if v not in ('ok', 'unknown')}
+            problems = []
+            if total_errors:
+                problems.append(f'{total_errors} bad frame(s)')
+            if processed and sum(unusable.values()) > UNUSABLE_SHARE * processed:
+                worst = max(unusable, key=unusable.get)
+                problems.append(
+                    f'image unusable ({worst}): {sum(unusable.values())} of {processed} frames'
+                )
             if self._state_label != 'active':
                 status.level, status.message = DiagnosticStatus.OK, self._state_label
-            elif total_errors:
-                status.level, status.message = (
-                    DiagnosticStatus.WARN,
-                    f'{total_errors} bad frame(s)',
-                )
+            elif problems:
+                status.level, status.message = DiagnosticStatus.WARN, '; '.join(problems)
             else:
                 status.level, status.message = DiagnosticStatus.OK, 'running'
             values = {
@@ -676,6 +714,18 @@ class DetectorNode(LifecycleNode):
                 'frames_dropped': str(dropped),
                 'frames_lost': str(lost),
                 'model': detector.model_id if detector else '',
+                'enhance': detector.enhancer.method if detector else '',
+                'frames_enhanced': str(enhanced),
+                **{f'image_{v}': str(n) for v, n in sorted(verdicts.items())},
+                **(
+                    {
+                        'brightness': f'{quality.brightness:.3f}',
+                        'contrast': f'{quality.contrast:.3f}',
+                        'haze': f'{quality.haze:.3f}',
+                    }
+                    if quality
+                    else {}
+                ),
                 **{f'errors_{kind}': str(count) for kind, count in sorted(errors.items())},
             }
             status.values = [KeyValue(key=k, value=v) for k, v in values.items()]
