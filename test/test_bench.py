@@ -81,6 +81,7 @@ def test_tables_are_printed(smoke):
         'naive_rgb8_saturated',
         'soak suite:',
         'CPU while inactive',
+        'enhance auto, 640x480',
     ):
         assert header in stdout
 
@@ -96,6 +97,8 @@ def test_json_has_every_suite_with_finite_positive_ratios(smoke):
     assert results['node']['scenarios']['ours_rgb8']['received'] > 0
     assert results['soak']['frames_processed'] > 0
     assert results['soak']['inactive_cpu_percent_of_core'] >= 0
+    enhance = results['core']['enhance']
+    assert set(enhance['preprocess_ms']) == {'off', 'auto_clear', 'auto_foggy', 'off_foggy'}
 
 
 def test_plots_are_pngs(smoke):

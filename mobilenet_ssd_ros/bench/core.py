@@ -223,7 +223,47 @@ def core_suite(frames: int = 50, rounds: int = 6) -> dict:
                 k: ref_timer.median(k) for k in ('convert', 'resize', 'invoke', 'postprocess')
             },
         }
+    results['enhance'] = enhance_cost(found.model_path, frames, rounds)
     return results
+
+
+def enhance_cost(model_path: Path, frames: int, rounds: int) -> dict:
+    """
+    Measure what `enhance` adds to preprocessing and to detect(), 640x480 frames, one run.
+
+    `auto` on a clear frame only measures it (the gate stays shut); on a foggy frame (the
+    haze model, airlight 0.6) it also stretches.
+    """
+    clear = bench_frame((640, 480))
+    foggy = (clear * 0.4 + 255 * 0.6).astype(np.uint8)
+    runs = {
+        'off': (Detector(model_path, enhance='off'), clear),
+        'auto_clear': (Detector(model_path, enhance='auto'), clear),
+        'auto_foggy': (Detector(model_path, enhance='auto'), foggy),
+        'off_foggy': (Detector(model_path, enhance='off'), foggy),
+    }
+    preprocess: dict[str, list[float]] = {name: [] for name in runs}
+
+    def variant(name: str) -> Callable[[], None]:
+        detector, image = runs[name]
+
+        def run() -> None:
+            detector.detect(image)
+            preprocess[name].append(detector.last_timings.preprocess_ms)
+
+        return run
+
+    samples = _interleave({name: variant(name) for name in runs}, frames, rounds)
+    detect = {name: statistics.median(v) for name, v in samples.items()}
+    pre = {name: statistics.median(v) for name, v in preprocess.items()}
+    return {
+        'detect_ms': detect,
+        'preprocess_ms': pre,
+        'added_ms_clear': pre['auto_clear'] - pre['off'],
+        'added_ms_foggy': pre['auto_foggy'] - pre['off_foggy'],
+        'ratio_detect_auto_to_off_foggy': detect['auto_foggy'] / detect['off_foggy'],
+        'ratio_detect_auto_to_off_clear': detect['auto_clear'] / detect['off'],
+    }
 
 
 def sweep_suite(frames: int = 30, rounds: int = 3) -> dict:
@@ -292,6 +332,14 @@ def format_core(result: dict) -> str:
             f'{size:>10} ours rgb8 {o["convert_rgb8"]:.3f} (bgr8 {o["convert_bgr8"]:.3f}) / '
             f'{o["resize"]:.3f} / {o["invoke"]:.2f} / {o["postprocess"]:.3f} | reference '
             f'{f["convert"]:.3f} / {f["resize"]:.3f} / {f["invoke"]:.2f} / {f["postprocess"]:.3f}'
+        )
+    e = result.get('enhance')
+    if e:
+        lines.append(
+            f'enhance auto, 640x480 (medians): preprocessing +{e["added_ms_clear"]:.3f} ms on a '
+            f'clear frame (measure only), +{e["added_ms_foggy"]:.3f} ms on a foggy one (measure '
+            f'+ stretch); detect auto/off {e["ratio_detect_auto_to_off_clear"]:.3f} clear, '
+            f'{e["ratio_detect_auto_to_off_foggy"]:.3f} foggy'
         )
     return '\n'.join(lines)
 
