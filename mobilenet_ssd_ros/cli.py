@@ -307,7 +307,9 @@ def cmd_zoo_build(args: argparse.Namespace) -> int:
 def cmd_zoo_report(args: argparse.Namespace) -> int:
     from .bench import zoo_report
 
-    result = zoo_report.report(args.resolutions, limit=args.limit)
+    result = zoo_report.report(
+        args.resolutions, limit=args.limit, robustness_images=args.robustness_images
+    )
     print(zoo_report.format_markdown(result))
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
@@ -624,6 +626,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=[128, 160, 192, 224, 256, 300, 384],
     )
     rep.add_argument('--limit', type=int, help='only the first N images of each dataset')
+    rep.add_argument(
+        '--robustness-images',
+        type=int,
+        default=32,
+        help='COCO128 images for the rPC column (15 corruptions x 5 severities; default 32)',
+    )
     rep.add_argument('--json', help='write the results as JSON')
     rep.add_argument('--plot', help='write a PNG of mAP against latency')
     rep.set_defaults(func=cmd_zoo_report)

@@ -253,3 +253,27 @@ def test_cli_builds_a_list(tmp_path, capsys):
         == 2
     )
     assert 'no source of width 1' in capsys.readouterr().err
+
+
+def test_zoo_report_has_latency_map_and_rpc_per_model():
+    """A small report: two resolutions, two images, one corruption; every column filled."""
+    from mobilenet_ssd_ros.bench import zoo_report
+
+    result = zoo_report.report(
+        (160, 300),
+        limit=2,
+        frames=2,
+        rounds=1,
+        robustness_images=2,
+        corruptions=('fog',),
+        severities=(1, 5),
+    )
+    rows = {row['resolution']: row for row in result['rows']}
+    assert rows[300]['latency_ratio_to_300'] == 1.0
+    for row in rows.values():
+        # rPC is mPC over the clean mAP of the same images, which the mAP columns measured
+        clean = row['map_cap10']['coco128_val2017']['mAP']
+        assert clean > 0 and row['rPC'] == pytest.approx(row['mPC'] / clean)
+    table = zoo_report.format_markdown(result)
+    assert table.splitlines()[0].endswith('| rPC |') and len(table.splitlines()) == 4
+    assert result['robustness'] == {'images': 2, 'corruptions': ['fog'], 'severities': [1, 5]}

@@ -15,8 +15,10 @@
 """
 The resolution table.
 
-Build each resolution, measure latency against the 300 model in the same run, and mAP on the
-labeled sets with and without the 10-detection cap.
+Build each resolution, measure latency against the 300 model in the same run, mAP on the
+labeled sets with and without the 10-detection cap, and robustness (rPC over the 15 COCO-C
+corruptions at severities 1-5, on the first `robustness_images` COCO128 images: the same
+corrupted pixels for every model).
 
     mobilenet-ssd zoo report [--resolutions 128,...] [--json FILE] [--plot FILE]
 """
@@ -32,8 +34,10 @@ from .core import bench_frame
 from ..core.detector import Detector
 from ..core.imageio import read_rgb
 from ..core.postprocess import DetectionFilter
+from ..offline.corruptions import NAMES, SEVERITIES
 from ..offline.datasets import load_dataset, shared_data
 from ..offline.evaluate import evaluate
+from ..offline.robustness import run as run_robustness
 from ..zoo.build import build
 
 RESOLUTIONS = (128, 160, 192, 224, 256, 300, 384)
@@ -83,7 +87,13 @@ def _latency(detectors: dict[int, Detector], frames: int, rounds: int) -> dict[i
 
 
 def report(
-    resolutions=RESOLUTIONS, limit: int | None = None, frames: int = 40, rounds: int = 8
+    resolutions=RESOLUTIONS,
+    limit: int | None = None,
+    frames: int = 40,
+    rounds: int = 8,
+    robustness_images: int = 32,
+    corruptions=NAMES,
+    severities=SEVERITIES,
 ) -> dict:
     data = _datasets(limit)
     rows = []
@@ -96,6 +106,15 @@ def report(
             uncapped[r] = Detector(Path(tmp) / info_u.name / 'detect.tflite')
         latency = _latency({r: d for r, (_, d) in capped.items()}, frames, rounds)
         base = latency.get(300) or max(latency.values())
+        keep = DetectionFilter(score_threshold=0.0)
+        samples, images = data['coco128_val2017']
+        robust = run_robustness(
+            {r: (lambda im, d=d: d.detect(im, keep)) for r, (_, d) in capped.items()},
+            samples[:robustness_images],
+            images[:robustness_images],
+            corruptions,
+            severities,
+        )
         for r in resolutions:
             info, detector = capped[r]
             rows.append(
@@ -108,9 +127,19 @@ def report(
                     'latency_ratio_to_300': latency[r] / base,
                     'map_cap10': _map(detector, data),
                     f'map_cap{UNCAPPED}': _map(uncapped[r], data),
+                    'rPC': robust[r]['rPC'],
+                    'mPC': robust[r]['mPC'],
                 }
             )
-    return {'limit': limit, 'rows': rows}
+    return {
+        'limit': limit,
+        'robustness': {
+            'images': min(robustness_images, len(samples)),
+            'corruptions': list(corruptions),
+            'severities': list(severities),
+        },
+        'rows': rows,
+    }
 
 
 def format_markdown(result: dict) -> str:
@@ -118,9 +147,9 @@ def format_markdown(result: dict) -> str:
     head = (
         '| resolution | GMACs | M params | anchors | latency / 300 | '
         + ' | '.join(f'{n} mAP (cap 10 / {UNCAPPED})' for n in names)
-        + ' |'
+        + ' | rPC |'
     )
-    lines = [head, '|' + '---|' * (5 + len(names))]
+    lines = [head, '|' + '---|' * (6 + len(names))]
     for row in result['rows']:
         cells = [
             f'{row["map_cap10"][n]["mAP"]:.3f} / {row[f"map_cap{UNCAPPED}"][n]["mAP"]:.3f}'
@@ -128,6 +157,8 @@ def format_markdown(result: dict) -> str:
         ]
         lines.append(
             f'| {row["resolution"]} | {row["macs"] / 1e9:.3f} | {row["params"] / 1e6:.2f} | '
-            f'{row["anchors"]} | {row["latency_ratio_to_300"]:.2f} | ' + ' | '.join(cells) + ' |'
+            f'{row["anchors"]} | {row["latency_ratio_to_300"]:.2f} | '
+            + ' | '.join(cells)
+            + f' | {row["rPC"]:.2f} |'
         )
     return '\n'.join(lines)
