@@ -167,6 +167,7 @@ def abusive_parameters(rng: random.Random, tmp_path) -> dict:
             'model': paths,
             'labels': paths,
             'score_threshold': [-0.1, 1.5, math.nan, 0.5, 'high'],
+            'enhance': ['auto', 'clahe', '', 'AUTO', 'x' * 5000, 1, True],
             'classes': [
                 [f'unicorn{i}' for i in range(10_000)],
                 ['', ' '],

@@ -338,7 +338,9 @@ class DetectorNode(LifecycleNode):
         if 'enhance' in changes and changes['enhance'] not in METHODS:
             return SetParametersResult(
                 successful=False,
-                reason=f'enhance must be one of {", ".join(METHODS)}, got {changes["enhance"]!r}',
+                reason=f'enhance must be one of {", ".join(METHODS)}, got {changes["enhance"]!r}'[
+                    :MAX_REASON_CHARS
+                ],
             )
         detector = self._detector
         if detector is not None:
