@@ -24,5 +24,6 @@ setup(
         'rosbags>=0.10',
         'rosbags-image>=0.10',
     ],
+    extras_require={'train': ['torch>=2.1']},
     entry_points={'console_scripts': ['mobilenet-ssd = mobilenet_ssd_ros.cli:main']},
 )

@@ -28,7 +28,7 @@ import pytest
 
 PACKAGE = REPO / 'mobilenet_ssd_ros'
 # Lower layers first; a module may import its own layer and those before it.
-LAYERS = ('core', 'zoo', 'ros', 'offline', 'bench', 'cli')
+LAYERS = ('core', 'zoo', 'ros', 'offline', 'training', 'bench', 'cli')
 RCLPY_USERS = {'ros/node.py', 'bench/node.py'}
 
 

@@ -1,0 +1,97 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The float replica of the detector graph against the uint8 interpreter (needs PyTorch)."""
+
+from __future__ import annotations
+
+from conftest import read_rgb, SHARED
+import cv2
+from mobilenet_ssd_ros import zoo
+from mobilenet_ssd_ros.core.detection import BBox
+import numpy as np
+import pytest
+
+torch = pytest.importorskip('torch', reason='PyTorch is not installed (requirements/train.txt)')
+from mobilenet_ssd_ros.training.replica import detections, Replica  # noqa: E402, I100
+
+IMAGES = sorted(
+    p for p in (SHARED / 'data' / 'samples').iterdir() if p.suffix in ('.jpg', '.png', '.bmp')
+)
+
+
+@pytest.fixture(scope='module')
+def pair():
+    path = zoo.find().model_path
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_path=str(path), experimental_preserve_all_tensors=True)
+    interpreter.allocate_tensors()
+    return Replica(path).eval(), interpreter
+
+
+def _dequantized(interpreter, index: int) -> np.ndarray:
+    scale, zero = interpreter.get_tensor_details()[index]['quantization']
+    return (interpreter.get_tensor(index).astype(np.float32) - zero) * scale
+
+
+@pytest.mark.parametrize('path', IMAGES, ids=lambda p: p.name)
+def test_raw_outputs_within_quantization_error(pair, path):
+    """Box encodings and logits before the post-processing op: off by under a step on average."""
+    replica, interpreter = pair
+    image = cv2.resize(read_rgb(path), replica.input_size[::-1])
+    interpreter.set_tensor(interpreter.get_input_details()[0]['index'], image[None])
+    interpreter.invoke()
+    with torch.no_grad():
+        boxes, logits = replica(torch.from_numpy(image[None]))
+    for index, mine in ((replica.boxes_index, boxes), (replica.logits_index, logits)):
+        reference = _dequantized(interpreter, index).reshape(mine.shape[1:])
+        step = interpreter.get_tensor_details()[index]['quantization'][0]
+        error = np.abs(mine[0].numpy() - reference)
+        assert error.mean() < 1.0 * step, (path.name, error.mean() / step)
+        assert np.percentile(error, 99) < 6 * step
+
+
+@pytest.mark.parametrize('path', IMAGES, ids=lambda p: p.name)
+def test_decoded_detections_agree_with_the_detector(pair, path):
+    """
+    Above 0.5, the same objects: same labels, scores within 0.05, boxes close.
+
+    Every box edge is within 2 pixels plus 5% of the box's size.
+
+    (IoU would be unfair to small boxes: a box encoding off by a quantization step moves an
+    18x11-pixel kite by a pixel, IoU 0.80.)
+    """
+    replica, _ = pair
+    detector = zoo.open_detector(score_threshold=0.5)
+    rgb = read_rgb(path)
+    expected = detector.detect(rgb)
+    image = cv2.resize(rgb, replica.input_size[::-1])
+    with torch.no_grad():
+        boxes, logits = replica(torch.from_numpy(image[None]))
+    found = [d for d in detections(replica, boxes[0], logits[0]) if d[1] >= 0.45]
+    h, w = rgb.shape[:2]
+    for det in expected:
+        matches = [
+            (detector.labels.name(c), s, BBox(b[1] * w, b[0] * h, b[3] * w, b[2] * h))
+            for c, s, b in found
+        ]
+        best = max(matches, key=lambda m: m[2].iou(det.bbox), default=None)
+        assert best is not None and best[0] == det.label, (path.name, det.label)
+        a, b = best[2], det.bbox
+        edge = max(
+            abs(a.xmin - b.xmin), abs(a.ymin - b.ymin), abs(a.xmax - b.xmax), abs(a.ymax - b.ymax)
+        )
+        assert edge <= 2.0 + 0.05 * max(b.width, b.height), (path.name, det.label, edge)
+        assert abs(best[1] - det.score) < 0.05
