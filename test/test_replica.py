@@ -95,3 +95,87 @@ def test_decoded_detections_agree_with_the_detector(pair, path):
         )
         assert edge <= 2.0 + 0.05 * max(b.width, b.height), (path.name, det.label, edge)
         assert abs(best[1] - det.score) < 0.05
+
+
+def test_untrained_export_reproduces_the_source(tmp_path, pair):
+    """
+    Replica -> uint8 flatbuffer (calibrated on 64 pool images) -> Detector: the source again.
+
+    COCO128 mAP within 0.003 of the source's; on the sample images the same detections above
+    0.5 with scores within 0.02 (a clipped predictor range would cap the scores of large
+    objects, which mAP hardly sees).
+    """
+    from mobilenet_ssd_ros.core.detector import Detector
+    from mobilenet_ssd_ros.offline.datasets import load_dataset
+    from mobilenet_ssd_ros.offline.evaluate import evaluate
+    from mobilenet_ssd_ros.training.export import export
+
+    replica, _ = pair
+    pool = sorted((SHARED / 'data' / 'train_pool').glob('*/images/*.jpg'))[::28][:64]
+    calibration = [cv2.resize(read_rgb(p), replica.input_size[::-1]) for p in pool]
+    path = export(replica, calibration, tmp_path / 'detect.tflite')
+    source = zoo.find()
+    exported = Detector(path, labels=source.labels_path, score_threshold=0.0)
+    original = Detector(source.model_path, score_threshold=0.0)
+    samples = load_dataset(SHARED / 'data' / 'coco128_val2017', 'coco128')
+    images = [read_rgb(s.image_path) for s in samples]
+    maps = [
+        evaluate(samples, {s.image_path.name: d.detect(i) for s, i in zip(samples, images)}).map
+        for d in (original, exported)
+    ]
+    assert abs(maps[1] - maps[0]) <= 0.003, maps
+    for image in IMAGES:
+        rgb = read_rgb(image)
+        want = [(d.label, d.score) for d in original.detect(rgb) if d.score >= 0.5]
+        got = [(d.label, d.score) for d in exported.detect(rgb)][: len(want)]
+        assert [label for label, _ in got] == [label for label, _ in want], image.name
+        assert all(abs(a[1] - b[1]) <= 0.02 for a, b in zip(got, want)), image.name
+    assert path.stat().st_size == pytest.approx(source.model_path.stat().st_size, rel=0.01)
+
+
+def test_export_writes_changed_weights(tmp_path, pair):
+    """
+    A replica whose weights changed exports a model that computes what the replica does.
+
+    The first convolution and one class predictor are rescaled; the exported model's raw
+    outputs follow the changed replica within quantization error, not the source.
+    """
+    import copy
+
+    from ai_edge_litert.interpreter import Interpreter
+    from mobilenet_ssd_ros.training.export import export
+
+    replica = copy.deepcopy(pair[0])
+    with torch.no_grad():
+        first = replica.convs['conv0']
+        first.weight.mul_(0.8)
+        first.bias.add_(0.1)
+        predictor = replica.convs[replica_name_of(replica, replica.logits_index)]
+        predictor.weight.mul_(1.5)
+    image = cv2.resize(read_rgb(IMAGES[0]), replica.input_size[::-1])
+    pool = sorted((SHARED / 'data' / 'train_pool').glob('*/images/*.jpg'))[::60][:16]
+    calibration = [cv2.resize(read_rgb(p), replica.input_size[::-1]) for p in pool] + [image]
+    path = export(replica, calibration, tmp_path / 'detect.tflite')
+    interpreter = Interpreter(model_path=str(path), experimental_preserve_all_tensors=True)
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(interpreter.get_input_details()[0]['index'], image[None])
+    interpreter.invoke()
+    with torch.no_grad():
+        changed = replica(torch.from_numpy(image[None]))
+        original = pair[0](torch.from_numpy(image[None]))
+    for index, mine, before in (
+        (replica.boxes_index, changed[0], original[0]),
+        (replica.logits_index, changed[1], original[1]),
+    ):
+        exported = _dequantized(interpreter, index).reshape(mine.shape[1:])
+        step = interpreter.get_tensor_details()[index]['quantization'][0]
+        error = np.abs(mine[0].numpy() - exported).mean()
+        assert error < 1.0 * step, error / step
+        assert np.abs(before[0].numpy() - mine[0].numpy()).mean() > 2 * error  # a real change
+
+
+def replica_name_of(replica, concat_index: int) -> str:
+    """Name the convolution of the first class predictor (an input of the logits concat)."""
+    concat = next(s for s in replica.steps if s.output == concat_index)
+    reshape = next(s for s in replica.steps if s.output == concat.inputs[0])
+    return next(n for n, t in replica.conv_tensors.items() if t[3] == reshape.inputs[0])

@@ -142,7 +142,10 @@ class Replica(nn.Module):
         # uint8 value v stands for (v - zero_point) * scale
         self.input_zero = float(q_in.zero_point[0]) if q_in else 0.0
         self.input_scale = float(q_in.scale[0]) if q_in else 1.0
+        self.source = Path(path)
         self.convs = nn.ModuleDict()
+        # conv name -> (input, weights, bias, output) tensor indices in the source graph
+        self.conv_tensors: dict[str, tuple[int, int, int, int]] = {}
         self.steps: list[_Step] = []
         shapes = {i: tuple(int(v) for v in t.shape) for i, t in enumerate(graph.tensors)}
 
@@ -189,6 +192,7 @@ class Replica(nn.Module):
                     shapes[op.inputs[0]][1:3],
                 )
                 self.steps.append(_Step('conv', (op.inputs[0],), out, module=name))
+                self.conv_tensors[name] = (op.inputs[0], op.inputs[1], op.inputs[2], out)
             elif code == ops.RESHAPE:
                 self.steps.append(_Step('reshape', (op.inputs[0],), out, shape=shapes[out][1:]))
             elif code == ops.CONCATENATION:
@@ -207,7 +211,10 @@ class Replica(nn.Module):
             else:
                 raise ValueError(f'{path}: op {code} is not part of a MobileNetV1-SSD graph')
 
-    def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, images: torch.Tensor, keep: dict[int, torch.Tensor] | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Run the graph; `keep`, if given, receives every intermediate tensor by index."""
         x = (images.float() - self.input_zero) * self.input_scale
         values: dict[int, torch.Tensor] = {self.input_index: x.permute(0, 3, 1, 2)}
         nchw = {self.input_index}
@@ -226,6 +233,8 @@ class Replica(nn.Module):
             else:  # concat, on NHWC tensors (the predictors' reshaped outputs)
                 parts = [values[i] for i in step.inputs]
                 values[step.output] = torch.cat(parts, dim=step.axis)
+        if keep is not None:
+            keep.update(values)
         boxes = values[self.boxes_index]
         logits = values[self.logits_index]
         return boxes.reshape(boxes.shape[0], -1, 4), logits

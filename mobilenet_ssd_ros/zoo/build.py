@@ -175,11 +175,12 @@ def edit_model(content: bytes, resolution: int, max_detections: int | None = Non
         options['max_detections'] = int(max_detections)
         post.customOptions = np.frombuffer(flexbuffers.Dumps(options), np.uint8)
 
-    edited = _pack(fb, model)
+    edited = pack(fb, model)
     return _with_static_shapes(fb, edited)
 
 
-def _pack(fb, model) -> bytes:
+def pack(fb, model) -> bytes:
+    """Serialize a ModelT (object API) as a .tflite flatbuffer."""
     builder = flatbuffers.Builder(0)
     builder.Finish(model.Pack(builder), file_identifier=b'TFL3')
     return bytes(builder.Output())
@@ -202,7 +203,7 @@ def _with_static_shapes(fb, content: bytes) -> bytes:
         if index in shapes and len(shapes[index]):
             tensor.shape = np.array(shapes[index], np.int32)
             tensor.shapeSignature = None
-    return _pack(fb, model)
+    return pack(fb, model)
 
 
 def model_name(alpha: float, resolution: int, max_detections: int | None = None) -> str:
