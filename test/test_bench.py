@@ -81,7 +81,7 @@ def test_tables_are_printed(smoke):
         'naive_rgb8_saturated',
         'soak suite:',
         'CPU while inactive',
-        'enhance auto, 640x480',
+        'image quality and enhance',
     ):
         assert header in stdout
 
@@ -98,7 +98,7 @@ def test_json_has_every_suite_with_finite_positive_ratios(smoke):
     assert results['soak']['frames_processed'] > 0
     assert results['soak']['inactive_cpu_percent_of_core'] >= 0
     enhance = results['core']['enhance']
-    assert set(enhance['preprocess_ms']) == {'off', 'auto_clear', 'auto_foggy', 'off_foggy'}
+    assert enhance['measure_ms'] > 0 and enhance['ratio_detect_stretch_to_off'] > 0
 
 
 def test_plots_are_pngs(smoke):
