@@ -30,6 +30,7 @@ import cv2
 from rosbags.rosbag2 import Reader, StoragePlugin, Writer
 
 from .bag_types import typestore
+from ..ros.messages import rgb_image
 
 IMAGE_TYPE = 'sensor_msgs/msg/Image'
 COMPRESSED_TYPE = 'sensor_msgs/msg/CompressedImage'
@@ -101,16 +102,7 @@ def make_bag(
                     header=header, format='jpeg', data=jpeg.reshape(-1)
                 )
             else:
-                rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-                msg = store.types[IMAGE_TYPE](
-                    header=header,
-                    height=rgb.shape[0],
-                    width=rgb.shape[1],
-                    encoding='rgb8',
-                    is_bigendian=0,
-                    step=rgb.shape[1] * 3,
-                    data=rgb.reshape(-1),
-                )
+                msg = rgb_image(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), header, store.types)
             writer.write(conn, ns, store.serialize_cdr(msg, msgtype))
             written += 1
     return written
