@@ -21,6 +21,7 @@ mobilenet-ssd eval --dataset DIR --format coco128|yolo|voc|pennfudan|kitti
                    [--compare PREDICTIONS | --compare-enhance MODE] [--save-predictions FILE]
 mobilenet-ssd robustness --dataset DIR --format F [--corruptions A,B] [--severities 1,3,5]
                          [--quick] [--json FILE] [--plot FILE]
+mobilenet-ssd train --resolution R --output DIR [--steps N] [--batch B] [--lr LR] [--images N]
 mobilenet-ssd models [--download]
 mobilenet-ssd make-bag IMAGES... --output BAG [--rate HZ] [--compressed] [--storage mcap|sqlite3]
 mobilenet-ssd replay BAG --output OUT_BAG [--topic T] [--every-frame | --frame-ms MS]
@@ -280,6 +281,31 @@ def cmd_robustness(args: argparse.Namespace) -> int:
         Path(args.json).write_text(json.dumps(report, indent=1))
     if args.plot:
         print(f'plot: {robustness.plot(results, Path(args.plot))}')
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    try:
+        from .training.train import TrainConfig, train, TrainError
+    except ImportError as exc:
+        raise ImportError(
+            f'training needs PyTorch ({exc}): pip install -r requirements/train.txt'
+        ) from exc
+    config = TrainConfig(
+        resolution=args.resolution,
+        alpha=args.alpha,
+        steps=args.steps,
+        batch=args.batch,
+        lr=args.lr,
+        seed=args.seed,
+        images=args.images,
+    )
+    try:
+        path = train(config, args.output, checkpoint_every=args.checkpoint_every)
+    except TrainError as exc:
+        print(f'error: {exc}', file=sys.stderr)
+        return 2
+    print(f'trained model: {path}')
     return 0
 
 
@@ -635,6 +661,20 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument('--json', help='write the results as JSON')
     rep.add_argument('--plot', help='write a PNG of mAP against latency')
     rep.set_defaults(func=cmd_zoo_report)
+
+    p = sub.add_parser(
+        'train', help='distil the detector into a student at another resolution (PyTorch)'
+    )
+    p.add_argument('--resolution', type=int, required=True, help="the student's input size")
+    p.add_argument('--alpha', type=float, default=0.75, help='width of the teacher (and student)')
+    p.add_argument('--output', required=True, help='run folder: checkpoint, model, model.json')
+    p.add_argument('--steps', type=int, default=1000)
+    p.add_argument('--batch', type=int, default=16)
+    p.add_argument('--lr', type=float, default=1e-4)
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--images', type=int, help='only the first N pool images')
+    p.add_argument('--checkpoint-every', type=int, default=100, help='steps between checkpoints')
+    p.set_defaults(func=cmd_train)
 
     p = sub.add_parser('models', help='list the model zoo and what is on this machine')
     p.add_argument(

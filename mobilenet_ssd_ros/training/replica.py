@@ -208,6 +208,10 @@ class Replica(nn.Module):
                 anchors = a_q.dequantize(anchors, 0) if a_q else anchors.astype(np.float32)
                 self.register_buffer('anchors', torch.from_numpy(anchors.copy()))
                 self.post = flexbuffers.Loads(bytes(op.customOptions))
+                self.num_classes = int(self.post['num_classes'])  # without background
+                self.scales = tuple(
+                    float(self.post[k]) for k in ('y_scale', 'x_scale', 'h_scale', 'w_scale')
+                )
             else:
                 raise ValueError(f'{path}: op {code} is not part of a MobileNetV1-SSD graph')
 

@@ -1,0 +1,143 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Distillation targets: the teacher's detections matched to the student's own anchors.
+
+The teacher (the uint8 detector) sees the clean image and returns boxes, classes and
+scores; the student may run at another resolution, with other anchors. As in SSD training,
+each anchor takes the teacher box it overlaps most if that IoU is at least 0.5, and each
+teacher box takes its best anchor whatever the IoU, so that no box is left without one.
+A matched anchor learns the box's encoding (the post-processing op's scales) and the
+teacher's score for the teacher's class; every other anchor learns background.
+
+The loss: smooth L1 on the encodings of matched anchors, and sigmoid cross-entropy on the
+class logits (the model scores classes independently with a sigmoid) against those soft
+targets, over the matched anchors and the hardest unmatched ones (three per match), each
+part divided by the number of matches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+IOU_MATCH = 0.5
+NEGATIVES_PER_MATCH = 3
+
+
+@dataclass
+class Targets:
+    """Per-anchor targets of one image: encodings [A, 4], class scores [A, C], matched [A]."""
+
+    encodings: torch.Tensor
+    scores: torch.Tensor
+    matched: torch.Tensor
+
+
+def anchor_corners(anchors: torch.Tensor) -> torch.Tensor:
+    """Return (ymin, xmin, ymax, xmax) of anchors given as (y_center, x_center, h, w)."""
+    yc, xc, h, w = anchors.unbind(-1)
+    return torch.stack([yc - h / 2, xc - w / 2, yc + h / 2, xc + w / 2], dim=-1)
+
+
+def iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Return the IoU matrix [len(a), len(b)] of boxes given as (ymin, xmin, ymax, xmax)."""
+    top_left = torch.maximum(a[:, None, :2], b[None, :, :2])
+    bottom_right = torch.minimum(a[:, None, 2:], b[None, :, 2:])
+    inter = (bottom_right - top_left).clamp(min=0).prod(-1)
+    area_a = (a[:, 2:] - a[:, :2]).clamp(min=0).prod(-1)
+    area_b = (b[:, 2:] - b[:, :2]).clamp(min=0).prod(-1)
+    return inter / (area_a[:, None] + area_b[None, :] - inter).clamp(min=1e-9)
+
+
+def encode(boxes: torch.Tensor, anchors: torch.Tensor, scales: tuple[float, ...]) -> torch.Tensor:
+    """Encode corner boxes against center-size anchors, as the post-processing op decodes."""
+    y_scale, x_scale, h_scale, w_scale = scales
+    h = (boxes[:, 2] - boxes[:, 0]).clamp(min=1e-6)
+    w = (boxes[:, 3] - boxes[:, 1]).clamp(min=1e-6)
+    yc, xc = boxes[:, 0] + h / 2, boxes[:, 1] + w / 2
+    return torch.stack(
+        [
+            (yc - anchors[:, 0]) / anchors[:, 2] * y_scale,
+            (xc - anchors[:, 1]) / anchors[:, 3] * x_scale,
+            torch.log(h / anchors[:, 2]) * h_scale,
+            torch.log(w / anchors[:, 3]) * w_scale,
+        ],
+        dim=-1,
+    )
+
+
+def match(
+    anchors: torch.Tensor,
+    boxes: torch.Tensor,
+    classes: torch.Tensor,
+    scores: torch.Tensor,
+    num_classes: int,
+    scales: tuple[float, ...],
+) -> Targets:
+    """
+    Targets of one image from the teacher's `boxes` [N, 4] (corners, normalized).
+
+    `classes` [N] are class indices without background (0 = the first real class) and
+    `scores` [N] the teacher's scores.
+    """
+    count = anchors.shape[0]
+    encodings = torch.zeros(count, 4)
+    soft = torch.zeros(count, num_classes)
+    matched = torch.zeros(count, dtype=torch.bool)
+    if len(boxes) == 0:
+        return Targets(encodings, soft, matched)
+    overlaps = iou(anchor_corners(anchors), boxes)  # [A, N]
+    best, owner = overlaps.max(dim=1)
+    matched = best >= IOU_MATCH
+    forced = overlaps.argmax(dim=0)  # each box's best anchor
+    owner[forced] = torch.arange(len(boxes))
+    matched[forced] = True
+    encodings[matched] = encode(boxes[owner[matched]], anchors[matched], scales)
+    rows = matched.nonzero().squeeze(1)
+    soft[rows, classes[owner[rows]]] = scores[owner[rows]]
+    return Targets(encodings, soft, matched)
+
+
+def loss(
+    box_encodings: torch.Tensor, class_logits: torch.Tensor, targets: list[Targets]
+) -> tuple[torch.Tensor, dict[str, float]]:
+    """
+    Return the batch's loss and its parts, from the student's raw outputs.
+
+    `class_logits` include the background column (the model's layout); it is not trained.
+    """
+    box_losses, class_losses, matches = [], [], 0
+    for encodings, logits, t in zip(box_encodings, class_logits[..., 1:], targets):
+        n = int(t.matched.sum())
+        matches += n
+        if n:
+            box_losses.append(
+                F.smooth_l1_loss(encodings[t.matched], t.encodings[t.matched], reduction='sum')
+            )
+        per_anchor = F.binary_cross_entropy_with_logits(logits, t.scores, reduction='none').sum(-1)
+        negatives = per_anchor.masked_fill(t.matched, float('-inf'))
+        hard = negatives.topk(min(max(NEGATIVES_PER_MATCH * n, 8), len(negatives))).values
+        class_losses.append(per_anchor[t.matched].sum() + hard[torch.isfinite(hard)].sum())
+    norm = max(matches, 1)
+    box_loss = torch.stack(box_losses).sum() / norm if box_losses else box_encodings.sum() * 0
+    class_loss = torch.stack(class_losses).sum() / norm
+    return box_loss + class_loss, {
+        'box': float(box_loss.detach()),
+        'class': float(class_loss.detach()),
+        'matches': matches / len(targets),
+    }

@@ -1,0 +1,237 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The distillation run: teacher on the clean image, student at its own resolution.
+
+    mobilenet-ssd train --resolution 224 --steps 2000 --output runs/r224
+
+The student starts as the zoo builder's rebuild of the teacher at the target resolution
+(the same weights, anchors for that resolution), made trainable by the replica. Each step
+takes a batch of pool images through the same random crop, flip and colour jitter; the
+teacher (the uint8 source model through LiteRT) detects on the augmented image, and its
+detections above `teacher_threshold` are matched to the student's anchors (targets.py).
+
+A run lives in its output folder: `checkpoint.pt` is written every `checkpoint_every`
+steps and at the end, and a run started again with the same folder continues from it (the
+model, the optimizer, the step and the random state), so it survives being stopped. At the
+end the student is exported to `detect.tflite` (calibrated on pool images) with its labels
+and a `model.json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+import json
+from pathlib import Path
+import shutil
+import sys
+import time
+
+import cv2
+import numpy as np
+import torch
+
+from .export import export
+from .replica import Replica
+from .targets import loss, match
+from ..core.detector import Detector
+from ..core.imageio import read_rgb
+from ..offline.datasets import shared_data
+from ..zoo.build import build, source_for_alpha
+from ..zoo.lookup import MODEL_INFO
+
+POOLS = ('carla_town_clear', 'street_pedestrians')
+CALIBRATION_IMAGES = 128
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a run; a resumed run must have the same."""
+
+    resolution: int
+    alpha: float = 0.75
+    steps: int = 1000
+    batch: int = 16
+    lr: float = 1e-4
+    seed: int = 0
+    images: int | None = None  # the first N pool images (all when None)
+    teacher_threshold: float = 0.3
+    pools: tuple[str, ...] = POOLS
+
+
+class TrainError(RuntimeError):
+    """A run that cannot start or continue, with the reason."""
+
+
+def pool_images(pools: tuple[str, ...], limit: int | None) -> list[Path]:
+    """List the training images, in a fixed order (never the evaluation sets)."""
+    files = sorted(
+        p
+        for pool in pools
+        for p in (shared_data('train_pool') / pool / 'images').iterdir()
+        if p.suffix.lower() in ('.jpg', '.jpeg', '.png')
+    )
+    if not files:
+        raise TrainError(f'no images in the training pools {", ".join(pools)}')
+    return files[:limit] if limit else files
+
+
+def augment(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Random crop (40-100% of the area, aspect 3:4 to 4:3), flip and colour jitter."""
+    h, w = rgb.shape[:2]
+    area = rng.uniform(0.4, 1.0) * h * w
+    aspect = np.exp(rng.uniform(np.log(3 / 4), np.log(4 / 3)))
+    ch = int(min(h, round(np.sqrt(area / aspect))))
+    cw = int(min(w, round(np.sqrt(area * aspect))))
+    top, left = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
+    bottom, right = top + ch, left + cw
+    out = rgb[top:bottom, left:right]
+    if rng.random() < 0.5:
+        out = out[:, ::-1]
+    gain, bias = rng.uniform(0.7, 1.3), rng.uniform(-25, 25)
+    out = np.clip(out.astype(np.float32) * gain + bias, 0, 255)
+    gray = out.mean(axis=2, keepdims=True)
+    out = np.clip(gray + (out - gray) * rng.uniform(0.7, 1.3), 0, 255)
+    return np.ascontiguousarray(out.astype(np.uint8))
+
+
+def _teacher_boxes(teacher: Detector, rgb: np.ndarray) -> tuple[torch.Tensor, ...]:
+    h, w = rgb.shape[:2]
+    found = teacher.detect(rgb)
+    boxes = torch.tensor(
+        [[d.bbox.ymin / h, d.bbox.xmin / w, d.bbox.ymax / h, d.bbox.xmax / w] for d in found],
+        dtype=torch.float32,
+    ).reshape(-1, 4)
+    classes = torch.tensor([d.class_id for d in found], dtype=torch.long)
+    scores = torch.tensor([d.score for d in found], dtype=torch.float32)
+    return boxes, classes, scores
+
+
+def _student_source(config: TrainConfig, folder: Path) -> Path:
+    """Build the teacher at the student's resolution with the zoo builder: the start."""
+    info = build(
+        config.resolution, output=folder / 'source', source=source_for_alpha(config.alpha)
+    )
+    return folder / 'source' / info.name / info.model_file
+
+
+def train(config: TrainConfig, output: str | Path, checkpoint_every: int = 100, log=print) -> Path:
+    """Run (or continue) the distillation in `output`; returns the exported model's path."""
+    folder = Path(output)
+    folder.mkdir(parents=True, exist_ok=True)
+    teacher_source = source_for_alpha(config.alpha)
+    teacher = Detector(
+        teacher_source.model_path,
+        labels=teacher_source.labels_path,
+        score_threshold=config.teacher_threshold,
+    )
+    student = Replica(_student_source(config, folder)).train()
+    optimizer = torch.optim.Adam(student.parameters(), lr=config.lr)
+    files = pool_images(config.pools, config.images)
+    rng = np.random.default_rng(config.seed)
+    torch.manual_seed(config.seed)
+    step = 0
+    checkpoint = folder / 'checkpoint.pt'
+    if checkpoint.exists():
+        state = torch.load(checkpoint, weights_only=False)
+        if {**state['config'], 'steps': 0} != {**asdict(config), 'steps': 0}:  # more steps: ok
+            raise TrainError(
+                f'{folder} holds a run with another configuration ({state["config"]}); '
+                'use another --output or the same options'
+            )
+        student.load_state_dict(state['model'])
+        optimizer.load_state_dict(state['optimizer'])
+        rng.bit_generator.state = state['rng']
+        torch.set_rng_state(state['torch_rng'])
+        step = state['step']
+        log(f'resumed at step {step} of {config.steps}')
+
+    def save() -> None:
+        state = {
+            'config': asdict(config),
+            'model': student.state_dict(),
+            'optimizer': optimizer.state_dict(),
+            'step': step,
+            'rng': rng.bit_generator.state,
+            'torch_rng': torch.get_rng_state(),
+        }
+        torch.save(state, checkpoint.with_suffix('.tmp'))
+        checkpoint.with_suffix('.tmp').replace(checkpoint)  # never a half-written checkpoint
+
+    size = (student.input_size[1], student.input_size[0])  # OpenCV's (width, height)
+    start, start_step = time.monotonic(), step
+    while step < config.steps:
+        images, targets = [], []
+        for index in rng.integers(0, len(files), config.batch):
+            rgb = read_rgb(files[index])
+            if rgb is None:
+                raise TrainError(f'{files[index]}: not a readable image')
+            clean = augment(rgb, rng)
+            boxes, classes, scores = _teacher_boxes(teacher, clean)
+            targets.append(
+                match(student.anchors, boxes, classes, scores, student.num_classes, student.scales)
+            )
+            images.append(cv2.resize(clean, size, interpolation=cv2.INTER_LINEAR))
+        batch = torch.from_numpy(np.stack(images))
+        box_encodings, class_logits = student(batch)
+        value, parts = loss(box_encodings, class_logits, targets)
+        optimizer.zero_grad()
+        value.backward()
+        optimizer.step()
+        step += 1
+        if step % checkpoint_every == 0 or step == config.steps:
+            save()
+        if step % 10 == 0 or step == config.steps:
+            per_step = (time.monotonic() - start) / (step - start_step)
+            eta = per_step * (config.steps - step)
+            log(
+                f'step {step}/{config.steps} loss {float(value):.3f} (box {parts["box"]:.3f} '
+                f'class {parts["class"]:.3f}) matches/image {parts["matches"]:.1f} '
+                f'{per_step:.2f} s/step, ETA {eta / 60:.1f} min'
+            )
+    return _finish(student, config, folder, files, teacher_source)
+
+
+def _finish(student: Replica, config: TrainConfig, folder: Path, files, teacher_source) -> Path:
+    """Export the student, with its labels and model.json, into `folder`."""
+    student.eval()
+    size = (student.input_size[1], student.input_size[0])
+    calibration = [
+        cv2.resize(read_rgb(p), size, interpolation=cv2.INTER_LINEAR)
+        for p in files[:: max(1, len(files) // CALIBRATION_IMAGES)][:CALIBRATION_IMAGES]
+    ]
+    model_path = export(student, calibration, folder / 'detect.tflite')
+    if teacher_source.labels_path is not None:
+        shutil.copy(teacher_source.labels_path, folder / teacher_source.labels_path.name)
+    info = {
+        'name': f'ssd_mobilenet_v1_{config.alpha:g}_{config.resolution}_distilled',
+        'alpha': config.alpha,
+        'resolution': config.resolution,
+        'source': teacher_source.entry.name,
+        'student_start': 'zoo rebuild of the source at this resolution',
+        'training_pools': list(config.pools),
+        'steps': config.steps,
+        'batch': config.batch,
+        'lr': config.lr,
+        'seed': config.seed,
+        'images': len(files),
+        'teacher_threshold': config.teacher_threshold,
+        'calibration_images': len(calibration),
+        'torch': torch.__version__,
+        'python': sys.version.split()[0],
+        'eval': {},
+    }
+    (folder / MODEL_INFO).write_text(json.dumps(info, indent=2) + '\n')
+    return model_path
