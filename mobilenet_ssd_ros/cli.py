@@ -299,6 +299,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         lr=args.lr,
         seed=args.seed,
         images=args.images,
+        targets=args.targets,
     )
     try:
         path = train(config, args.output, checkpoint_every=args.checkpoint_every)
@@ -674,6 +675,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--images', type=int, help='only the first N pool images')
     p.add_argument('--checkpoint-every', type=int, default=100, help='steps between checkpoints')
+    p.add_argument(
+        '--targets',
+        choices=['dense', 'detections'],
+        default='dense',
+        help="dense: the teacher's per-anchor scores and boxes; detections: SSD matching",
+    )
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser('models', help='list the model zoo and what is on this machine')

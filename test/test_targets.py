@@ -86,3 +86,28 @@ def test_loss_falls_as_outputs_approach_the_targets():
     assert float(value) < 0.2 * first and parts['matches'] == 1
     assert torch.sigmoid(logits[0, 5, 4]) > 0.9  # class 3 plus the background column
     assert torch.sigmoid(logits[0, 0, 4]) < 0.1
+
+
+def test_dense_loss_is_at_its_minimum_when_the_student_equals_the_teacher():
+    from mobilenet_ssd_ros.training.targets import anchor_map, dense_loss
+
+    mapping = anchor_map(ANCHORS, ANCHORS)
+    assert torch.equal(mapping, torch.arange(len(ANCHORS)))  # the same anchors: identity
+    teacher_encodings = torch.randn(1, len(ANCHORS), 4) * 0.5
+    teacher_logits = torch.randn(1, len(ANCHORS), 91) * 3
+    fake = SimpleNamespace(post=POST, anchors=ANCHORS)
+    corners, scores = decode(fake, teacher_encodings[0], teacher_logits[0])
+
+    def gradient(encodings, logits):
+        encodings = encodings.clone().requires_grad_(True)
+        logits = logits.clone().requires_grad_(True)
+        value, _ = dense_loss(
+            encodings, logits, corners[None], scores[None], mapping, ANCHORS, SCALES
+        )
+        value.backward()
+        return float(encodings.grad.abs().max()), float(logits.grad[..., 1:].abs().max())
+
+    box_grad, class_grad = gradient(teacher_encodings, teacher_logits)
+    assert box_grad < 1e-4 and class_grad < 1e-5
+    box_grad, class_grad = gradient(teacher_encodings + 0.3, teacher_logits - 1.0)
+    assert box_grad > 1e-3 and class_grad > 1e-3

@@ -26,7 +26,8 @@ import pytest
 torch = pytest.importorskip('torch', reason='PyTorch is not installed (requirements/train.txt)')
 
 
-def test_train_resume_export_detect(tmp_path, capsys):
+@pytest.mark.parametrize('targets', ['dense', 'detections'])
+def test_train_resume_export_detect(tmp_path, capsys, targets):
     run = tmp_path / 'run'
     args = [
         'train',
@@ -40,6 +41,8 @@ def test_train_resume_export_detect(tmp_path, capsys):
         str(run),
         '--checkpoint-every',
         '2',
+        '--targets',
+        targets,
     ]
     assert cli.main([*args, '--steps', '2']) == 0
     first = torch.load(run / 'checkpoint.pt', weights_only=False)
@@ -54,6 +57,7 @@ def test_train_resume_export_detect(tmp_path, capsys):
     assert changed  # the third step trained
     info = json.loads((run / 'model.json').read_text())
     assert info['resolution'] == 128 and info['steps'] == 3 and info['training_pools']
+    assert info['targets'] == targets
     detector = Detector(run / 'detect.tflite', score_threshold=0.0)
     assert detector.input_size == (128, 128)
     assert len(detector.detect(read_rgb(SAMPLES / 'pets.jpg'))) > 0

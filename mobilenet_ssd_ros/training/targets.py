@@ -141,3 +141,44 @@ def loss(
         'class': float(class_loss.detach()),
         'matches': matches / len(targets),
     }
+
+
+def anchor_map(student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
+    """For each student anchor, the teacher anchor it overlaps most (both center-size)."""
+    return iou(anchor_corners(student), anchor_corners(teacher)).argmax(dim=1)
+
+
+def dense_loss(
+    box_encodings: torch.Tensor,
+    class_logits: torch.Tensor,
+    teacher_corners: torch.Tensor,
+    teacher_scores: torch.Tensor,
+    mapping: torch.Tensor,
+    student_anchors: torch.Tensor,
+    scales: tuple[float, ...],
+) -> tuple[torch.Tensor, dict[str, float]]:
+    """
+    Return the loss against the teacher's dense outputs, and its parts.
+
+    Every student anchor learns all class scores of the teacher anchor it overlaps most
+    (`mapping`), so the classes the pool images rarely show keep their teacher's answers
+    instead of being taught background; its box learns that anchor's decoded box, weighted
+    by the teacher's confidence there. `teacher_corners` [B, At, 4] and `teacher_scores`
+    [B, At, C] are decoded (corners, sigmoid scores without background).
+    """
+    target_scores = teacher_scores[:, mapping]  # [B, As, C]
+    class_loss = (
+        F.binary_cross_entropy_with_logits(class_logits[..., 1:], target_scores, reduction='none')
+        .sum(-1)
+        .mean()
+    )
+    weight = target_scores.max(dim=-1).values  # [B, As]
+    boxes = teacher_corners[:, mapping]  # [B, As, 4]
+    targets = torch.stack([encode(b, student_anchors, scales) for b in boxes])
+    per_anchor = F.smooth_l1_loss(box_encodings, targets, reduction='none').sum(-1)
+    box_loss = (weight * per_anchor).sum() / weight.sum().clamp(min=1e-6)
+    return class_loss + box_loss, {
+        'box': float(box_loss.detach()),
+        'class': float(class_loss.detach()),
+        'matches': float((weight > 0.5).sum()) / len(weight),
+    }

@@ -44,8 +44,8 @@ import numpy as np
 import torch
 
 from .export import export
-from .replica import Replica
-from .targets import loss, match
+from .replica import decode, Replica
+from .targets import anchor_map, dense_loss, loss, match
 from ..core.detector import Detector
 from ..core.imageio import read_rgb
 from ..offline.datasets import shared_data
@@ -69,6 +69,7 @@ class TrainConfig:
     images: int | None = None  # the first N pool images (all when None)
     teacher_threshold: float = 0.3
     pools: tuple[str, ...] = POOLS
+    targets: str = 'dense'  # dense: the teacher's per-anchor outputs; detections: SSD matching
 
 
 class TrainError(RuntimeError):
@@ -138,6 +139,8 @@ def train(config: TrainConfig, output: str | Path, checkpoint_every: int = 100, 
         score_threshold=config.teacher_threshold,
     )
     student = Replica(_student_source(config, folder)).train()
+    dense = Replica(teacher_source.model_path).eval() if config.targets == 'dense' else None
+    mapping = anchor_map(student.anchors, dense.anchors) if dense is not None else None
     optimizer = torch.optim.Adam(student.parameters(), lr=config.lr)
     files = pool_images(config.pools, config.images)
     rng = np.random.default_rng(config.seed)
@@ -171,22 +174,49 @@ def train(config: TrainConfig, output: str | Path, checkpoint_every: int = 100, 
         checkpoint.with_suffix('.tmp').replace(checkpoint)  # never a half-written checkpoint
 
     size = (student.input_size[1], student.input_size[0])  # OpenCV's (width, height)
+    teacher_size = (teacher.input_size[0], teacher.input_size[1])
     start, start_step = time.monotonic(), step
     while step < config.steps:
-        images, targets = [], []
+        images, teacher_images, targets = [], [], []
         for index in rng.integers(0, len(files), config.batch):
             rgb = read_rgb(files[index])
             if rgb is None:
                 raise TrainError(f'{files[index]}: not a readable image')
             clean = augment(rgb, rng)
-            boxes, classes, scores = _teacher_boxes(teacher, clean)
-            targets.append(
-                match(student.anchors, boxes, classes, scores, student.num_classes, student.scales)
-            )
+            if dense is None:
+                boxes, classes, scores = _teacher_boxes(teacher, clean)
+                targets.append(
+                    match(
+                        student.anchors,
+                        boxes,
+                        classes,
+                        scores,
+                        student.num_classes,
+                        student.scales,
+                    )
+                )
+            else:
+                teacher_images.append(
+                    cv2.resize(clean, teacher_size, interpolation=cv2.INTER_LINEAR)
+                )
             images.append(cv2.resize(clean, size, interpolation=cv2.INTER_LINEAR))
         batch = torch.from_numpy(np.stack(images))
         box_encodings, class_logits = student(batch)
-        value, parts = loss(box_encodings, class_logits, targets)
+        if dense is None:
+            value, parts = loss(box_encodings, class_logits, targets)
+        else:
+            with torch.no_grad():
+                t_boxes, t_logits = dense(torch.from_numpy(np.stack(teacher_images)))
+                decoded = [decode(dense, b, lg) for b, lg in zip(t_boxes, t_logits)]
+            value, parts = dense_loss(
+                box_encodings,
+                class_logits,
+                torch.stack([c for c, _ in decoded]),
+                torch.stack([s for _, s in decoded]),
+                mapping,
+                student.anchors,
+                student.scales,
+            )
         optimizer.zero_grad()
         value.backward()
         optimizer.step()
@@ -227,6 +257,7 @@ def _finish(student: Replica, config: TrainConfig, folder: Path, files, teacher_
         'lr': config.lr,
         'seed': config.seed,
         'images': len(files),
+        'targets': config.targets,
         'teacher_threshold': config.teacher_threshold,
         'calibration_images': len(calibration),
         'torch': torch.__version__,
