@@ -227,7 +227,8 @@ def train(config: TrainConfig, output: str | Path, checkpoint_every: int = 100, 
             per_step = (time.monotonic() - start) / (step - start_step)
             eta = per_step * (config.steps - step)
             log(
-                f'step {step}/{config.steps} loss {float(value):.3f} (box {parts["box"]:.3f} '
+                f'step {step}/{config.steps} loss {float(value.detach()):.3f} '
+                f'(box {parts["box"]:.3f} '
                 f'class {parts["class"]:.3f}) matches/image {parts["matches"]:.1f} '
                 f'{per_step:.2f} s/step, ETA {eta / 60:.1f} min'
             )
