@@ -19,9 +19,13 @@ The distillation run: teacher on the clean image, student at its own resolution.
 
 The student starts as the zoo builder's rebuild of the teacher at the target resolution
 (the same weights, anchors for that resolution), made trainable by the replica. Each step
-takes a batch of pool images through the same random crop, flip and colour jitter; the
-teacher (the uint8 source model through LiteRT) detects on the augmented image, and its
-detections above `teacher_threshold` are matched to the student's anchors (targets.py).
+takes a batch of pool images through random crop, flip and colour jitter; the teacher sees
+the augmented image at its own resolution (targets.py):
+- `dense` (default): the teacher's raw per-anchor outputs, from the float replica of the
+  source model (within a quantization step of the uint8 model's; LiteRT shows them only in
+  a debugging mode), for every anchor of the student;
+- `detections`: the uint8 source model through LiteRT detects, and its detections above
+  `teacher_threshold` are matched to the student's anchors.
 
 A run lives in its output folder: `checkpoint.pt` is written every `checkpoint_every`
 steps and at the end, and a run started again with the same folder continues from it (the
@@ -133,14 +137,18 @@ def train(config: TrainConfig, output: str | Path, checkpoint_every: int = 100, 
     folder = Path(output)
     folder.mkdir(parents=True, exist_ok=True)
     teacher_source = source_for_alpha(config.alpha)
-    teacher = Detector(
-        teacher_source.model_path,
-        labels=teacher_source.labels_path,
-        score_threshold=config.teacher_threshold,
-    )
     student = Replica(_student_source(config, folder)).train()
-    dense = Replica(teacher_source.model_path).eval() if config.targets == 'dense' else None
-    mapping = anchor_map(student.anchors, dense.anchors) if dense is not None else None
+    if config.targets == 'dense':
+        teacher, dense = None, Replica(teacher_source.model_path).eval()
+        mapping = anchor_map(student.anchors, dense.anchors)
+        teacher_size = (dense.input_size[1], dense.input_size[0])  # OpenCV's (width, height)
+    else:
+        teacher = Detector(
+            teacher_source.model_path,
+            labels=teacher_source.labels_path,
+            score_threshold=config.teacher_threshold,
+        )
+        dense = mapping = teacher_size = None
     optimizer = torch.optim.Adam(student.parameters(), lr=config.lr)
     files = pool_images(config.pools, config.images)
     rng = np.random.default_rng(config.seed)
@@ -174,7 +182,6 @@ def train(config: TrainConfig, output: str | Path, checkpoint_every: int = 100, 
         checkpoint.with_suffix('.tmp').replace(checkpoint)  # never a half-written checkpoint
 
     size = (student.input_size[1], student.input_size[0])  # OpenCV's (width, height)
-    teacher_size = (teacher.input_size[0], teacher.input_size[1])
     start, start_step = time.monotonic(), step
     while step < config.steps:
         images, teacher_images, targets = [], [], []
