@@ -188,6 +188,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     name, severities = parse(args.corruption) if args.corruption else (None, (0,))
     if args.predictions and name:
         raise CorruptionError('--corruption needs the model; saved --predictions are fixed')
+    if args.predictions and args.compare_enhance:
+        raise ValueError(
+            '--compare-enhance runs the model; with saved --predictions use --compare'
+        )
     if args.save_predictions and len(severities) > 1:
         raise CorruptionError('--save-predictions needs one condition: give NAME:SEVERITY')
     detector = None if args.predictions else _detector(args)

@@ -92,3 +92,6 @@ def test_bad_corruption_arguments_are_refused(capsys):
     assert 'unknown corruption' in capsys.readouterr().err
     assert cli.main(['robustness', *COCO, '--severities', '0,6']) == 2
     assert 'severities must be 1-5' in capsys.readouterr().err
+    saved = SHARED / 'data' / 'samples' / 'none.jsonl'  # refused before anything is read
+    assert cli.main(['eval', *COCO, '--predictions', str(saved), '--compare-enhance', 'off']) == 2
+    assert '--compare-enhance runs the model' in capsys.readouterr().err

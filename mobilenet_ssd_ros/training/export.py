@@ -104,8 +104,7 @@ def export(replica: Replica, calibration: Iterable[np.ndarray], output: str | Pa
         scale, zero = float(q.scale[0]), int(q.zeroPoint[0])
         low, high = ranges[index]
         ranges[index] = (min(low, -zero * scale), max(high, (255 - zero) * scale))
-    outputs_of = {name: tensors[3] for name, tensors in replica.conv_tensors.items()}
-    conv_of_output = {out: name for name, out in outputs_of.items()}
+    conv_of_output = {tensors[3]: name for name, tensors in replica.conv_tensors.items()}
     for op in graph.operators:  # topological: an op's input parameters are final before it
         code = builtin_code(model.operatorCodes[op.opcodeIndex])
         out = graph.tensors[op.outputs[0]]
