@@ -5,7 +5,23 @@ The ROS 2 node, messages, launch and config files are built with colcon (CMakeLi
 this file only makes the same Python package installable without ROS.
 """
 
+from pathlib import Path
+
 from setuptools import find_packages, setup
+
+
+def shipped_models() -> list[tuple[str, list[str]]]:
+    """List the trained models under models/, for <prefix>/share/mobilenet_ssd_ros/models."""
+    root = Path(__file__).resolve().parent
+    return [
+        (
+            f'share/mobilenet_ssd_ros/models/{folder.name}',
+            sorted(str(f.relative_to(root)) for f in folder.iterdir() if f.is_file()),
+        )
+        for folder in sorted((root / 'models').glob('*/'))
+        if (folder / 'model.json').is_file()
+    ]
+
 
 setup(
     name='mobilenet_ssd_ros',
@@ -25,5 +41,6 @@ setup(
         'rosbags-image>=0.10',
     ],
     extras_require={'train': ['torch>=2.1']},
+    data_files=shipped_models(),
     entry_points={'console_scripts': ['mobilenet-ssd = mobilenet_ssd_ros.cli:main']},
 )

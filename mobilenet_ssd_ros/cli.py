@@ -290,7 +290,7 @@ def cmd_robustness(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     try:
-        from .training.train import TrainConfig, train, TrainError
+        from .training.train import train, TrainConfig, TrainError
     except ImportError as exc:
         raise ImportError(
             f'training needs PyTorch ({exc}): pip install -r requirements/train.txt'
@@ -304,9 +304,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         images=args.images,
         targets=args.targets,
+        stay=args.stay,
     )
     try:
-        path = train(config, args.output, checkpoint_every=args.checkpoint_every)
+        path = train(
+            config, args.output, checkpoint_every=args.checkpoint_every, device=args.device
+        )
     except TrainError as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2
@@ -339,7 +342,10 @@ def cmd_zoo_report(args: argparse.Namespace) -> int:
     from .bench import zoo_report
 
     result = zoo_report.report(
-        args.resolutions, limit=args.limit, robustness_images=args.robustness_images
+        args.resolutions,
+        limit=args.limit,
+        robustness_images=args.robustness_images,
+        extra_dirs=args.model_dir,
     )
     print(zoo_report.format_markdown(result))
     if args.json:
@@ -367,15 +373,21 @@ def cmd_models(args: argparse.Namespace) -> int:
             )
     print(f'cache directory: {zoo.cache_dir()}')
     print('search path: ' + ', '.join(str(d) for d in zoo.search_dirs(args.model_dir)))
-    print(f'{"(alpha, resolution)":<32} {"name":<40} location')
-    for entry in zoo.entries(extra_dirs=args.model_dir):
+    print(f'{"(alpha, resolution)":<32} {"kind":<8} {"name":<48} location')
+    for entry in sorted(
+        zoo.entries(extra_dirs=args.model_dir), key=lambda e: (e.alpha, e.resolution)
+    ):
         found = zoo.locate(entry, args.model_dir)
         where = (
             str(found.model_path)
             if found
             else f'not on this machine ({zoo.cli_command()} models --download)'
         )
-        print(f'{zoo.format_pair(entry.alpha, entry.resolution):<32} {entry.name:<40} {where}')
+        kind = 'release' if entry in zoo.MANIFEST else 'trained' if entry.trained else 'rebuilt'
+        print(
+            f'{zoo.format_pair(entry.alpha, entry.resolution):<32} {kind:<8} {entry.name:<48} '
+            f'{where}'
+        )
     pairs = zoo.available_pairs(args.model_dir)
     print('available here: ' + (', '.join(zoo.format_pair(a, r) for a, r in pairs) or 'none'))
     if zoo.locate(zoo.DEFAULT_ENTRY, args.model_dir) is None:
@@ -649,7 +661,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     b.set_defaults(func=cmd_zoo_build)
     rep = zoo_sub.add_parser(
-        'report', help='MACs, latency ratio and mAP per resolution (builds in a temp dir)'
+        'report',
+        help='MACs, latency ratio, mAP and rPC per resolution, untrained rebuilds (built in a '
+        'temp dir) and trained models side by side',
     )
     rep.add_argument(
         '--resolutions',
@@ -662,6 +676,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=32,
         help='COCO128 images for the rPC column (15 corruptions x 5 severities; default 32)',
+    )
+    rep.add_argument(
+        '--model-dir',
+        action='append',
+        default=[],
+        help='extra directory to search for trained models (repeatable)',
     )
     rep.add_argument('--json', help='write the results as JSON')
     rep.add_argument('--plot', help='write a PNG of mAP against latency')
@@ -681,9 +701,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--checkpoint-every', type=int, default=100, help='steps between checkpoints')
     p.add_argument(
         '--targets',
-        choices=['dense', 'detections'],
-        default='dense',
-        help="dense: the teacher's per-anchor scores and boxes; detections: SSD matching",
+        choices=['mixed', 'dense', 'detections'],
+        default='mixed',
+        help="mixed: the teacher's per-anchor scores, its detections SSD-matched for peaks and "
+        'boxes; dense: per-anchor scores and confident boxes; detections: SSD matching only',
+    )
+    p.add_argument(
+        '--stay',
+        type=float,
+        default=0.0,
+        help='weight of the squared distance from the starting weights (L2-SP; default 0)',
+    )
+    p.add_argument(
+        '--device',
+        default='cpu',
+        help='where to train: cpu (default) or cuda[:N]; a run may resume on another device',
     )
     p.set_defaults(func=cmd_train)
 

@@ -31,6 +31,7 @@ PACKAGE_ITEMS = (
     'scripts',
     'config',
     'launch',
+    'models',
 )
 DEV_PREFIX = REPO / '.dev' / 'install'  # the vision_msgs stand-in of the development environment
 
@@ -61,6 +62,8 @@ def build_package(workdir: Path) -> Path:
     src = workdir / 'src'
     src.mkdir(parents=True)
     for item in PACKAGE_ITEMS:
+        if not (REPO / item).exists():
+            continue  # models/ exists once a trained model is shipped
         if (REPO / item).is_dir():
             shutil.copytree(REPO / item, src / item, ignore=shutil.ignore_patterns('__pycache__'))
         else:

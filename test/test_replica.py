@@ -174,6 +174,47 @@ def test_export_writes_changed_weights(tmp_path, pair):
         assert np.abs(before[0].numpy() - mine[0].numpy()).mean() > 2 * error  # a real change
 
 
+def test_fake_quantized_replica_computes_what_the_export_writes(tmp_path, pair):
+    """
+    Weights moved off the uint8 grid (as fine-tuning moves them) are rounded by the export.
+
+    The fake-quantized replica computes the exported model; the plain one does not. Every
+    weight gets noise of up to 0.45 of its tensor's step: the export rounds it all away.
+    """
+    import copy
+
+    from ai_edge_litert.interpreter import Interpreter
+    from mobilenet_ssd_ros.training.export import export
+
+    replica = copy.deepcopy(pair[0])
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for conv in replica.convs.values():
+            step = conv.grid[0]
+            noise = torch.rand(conv.weight.shape, generator=generator) * 0.9 - 0.45
+            conv.weight.add_(noise * step)
+    image = cv2.resize(read_rgb(IMAGES[0]), replica.input_size[::-1])
+    pool = sorted((SHARED / 'data' / 'train_pool').glob('*/images/*.jpg'))[::60][:16]
+    calibration = [cv2.resize(read_rgb(p), replica.input_size[::-1]) for p in pool] + [image]
+    path = export(replica.fake_quantize(), calibration, tmp_path / 'detect.tflite')
+    interpreter = Interpreter(model_path=str(path), experimental_preserve_all_tensors=True)
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(interpreter.get_input_details()[0]['index'], image[None])
+    interpreter.invoke()
+    with torch.no_grad():
+        rounded = replica(torch.from_numpy(image[None]))
+        plain = replica.fake_quantize(False)(torch.from_numpy(image[None]))
+    for index, mine, noisy in (
+        (replica.boxes_index, rounded[0], plain[0]),
+        (replica.logits_index, rounded[1], plain[1]),
+    ):
+        exported = _dequantized(interpreter, index).reshape(mine.shape[1:])
+        step = interpreter.get_tensor_details()[index]['quantization'][0]
+        error = np.abs(mine[0].numpy() - exported).mean()
+        assert error < 1.0 * step, error / step
+        assert np.abs(noisy[0].numpy() - exported).mean() > 2 * error
+
+
 def replica_name_of(replica, concat_index: int) -> str:
     """Name the convolution of the first class predictor (an input of the logits concat)."""
     concat = next(s for s in replica.steps if s.output == concat_index)

@@ -16,7 +16,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 
 from conftest import read_rgb, SAMPLES
 from mobilenet_ssd_ros import cli
@@ -26,7 +28,7 @@ import pytest
 torch = pytest.importorskip('torch', reason='PyTorch is not installed (requirements/train.txt)')
 
 
-@pytest.mark.parametrize('targets', ['dense', 'detections'])
+@pytest.mark.parametrize('targets', ['mixed', 'dense', 'detections'])
 def test_train_resume_export_detect(tmp_path, capsys, targets):
     run = tmp_path / 'run'
     args = [
@@ -57,9 +59,48 @@ def test_train_resume_export_detect(tmp_path, capsys, targets):
     assert changed  # the third step trained
     info = json.loads((run / 'model.json').read_text())
     assert info['resolution'] == 128 and info['steps'] == 3 and info['training_pools']
-    assert info['targets'] == targets
+    assert info['targets'] == targets and info['trained'] is True and info['alpha'] == 0.75
+    assert info['sha256'] == hashlib.sha256((run / 'detect.tflite').read_bytes()).hexdigest()
+    assert info['cost']['seconds'] > 0 and info['cost']['device'] == 'cpu'
     detector = Detector(run / 'detect.tflite', score_threshold=0.0)
     assert detector.input_size == (128, 128)
     assert len(detector.detect(read_rgb(SAMPLES / 'pets.jpg'))) > 0
     assert cli.main([*args, '--steps', '3', '--lr', '0.1']) == 2  # another run's folder
     assert 'holds a run with another configuration' in capsys.readouterr().err
+
+
+def test_a_trained_model_wins_over_the_rebuild_of_its_key(tmp_path, monkeypatch, capsys):
+    """The zoo finds a trained model by (alpha, resolution) before an untrained rebuild."""
+    from mobilenet_ssd_ros import zoo
+
+    cache, shipped = tmp_path / 'cache', tmp_path / 'shipped'
+    monkeypatch.setenv('MOBILENET_SSD_MODEL_DIR', str(cache))
+    monkeypatch.delenv('MOBILENET_SSD_MODEL_PATH', raising=False)
+    assert cli.main(['zoo', 'build', '--resolution', '128', '--output', str(cache)]) == 0
+    rebuilt = zoo.find(0.75, 128)
+    assert not rebuilt.entry.trained
+    run = shipped / 'ssd_mobilenet_v1_0.75_128_quant_coco_distilled'
+    common = ['--resolution', '128', '--batch', '2', '--images', '4', '--steps', '1']
+    assert cli.main(['train', *common, '--output', str(run)]) == 0
+    shutil.rmtree(run / 'source')  # what a shipped model folder holds
+    (run / 'checkpoint.pt').unlink()
+    monkeypatch.setenv('MOBILENET_SSD_MODEL_PATH', str(shipped))  # searched after the cache
+    found = zoo.find(0.75, 128)
+    assert found.entry.trained and found.model_path == run / 'detect.tflite'
+    assert found.labels_path == run / 'labelmap.txt'
+    assert 'distilled from ssd_mobilenet_v1_1.0_quant_coco' in found.entry.description
+    assert zoo.find(0.75, 300).entry is zoo.DEFAULT_ENTRY  # the release is untouched
+    capsys.readouterr()
+    assert cli.main(['models']) == 0
+    listing = capsys.readouterr().out
+    assert 'trained  ssd_mobilenet_v1_0.75_128_quant_coco_distilled' in listing
+    assert 'rebuilt  ssd_mobilenet_v1_0.75_128_quant_coco ' in listing
+
+
+def test_a_device_that_is_not_there_is_refused_with_a_reason(tmp_path, capsys):
+    args = ['train', '--resolution', '128', '--steps', '1', '--output', str(tmp_path / 'r')]
+    if not torch.cuda.is_available():
+        assert cli.main([*args, '--device', 'cuda']) == 2
+        assert 'sees no CUDA device' in capsys.readouterr().err
+    assert cli.main([*args, '--device', 'tpu']) == 2
+    assert 'only cpu and cuda are supported' in capsys.readouterr().err

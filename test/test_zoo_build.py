@@ -255,10 +255,20 @@ def test_cli_builds_a_list(tmp_path, capsys):
     assert 'no source of width 1' in capsys.readouterr().err
 
 
-def test_zoo_report_has_latency_map_and_rpc_per_model():
-    """A small report: two resolutions, two images, one corruption; every column filled."""
-    from mobilenet_ssd_ros.bench import zoo_report
+def test_zoo_report_has_latency_map_and_rpc_per_model(tmp_path, monkeypatch):
+    """
+    A small report: two resolutions and a trained 160 model; every column filled.
 
+    The trained model sits beside the rebuild of its resolution, with its cost to make.
+    """
+    pytest.importorskip('torch', reason='PyTorch is not installed (requirements/train.txt)')
+    from mobilenet_ssd_ros.bench import zoo_report
+    from mobilenet_ssd_ros.bench.plots import plot_zoo
+
+    monkeypatch.setenv('MOBILENET_SSD_MODEL_DIR', str(tmp_path / 'cache'))
+    trained = tmp_path / 'trained'
+    args = ['--resolution', '160', '--batch', '2', '--images', '4', '--steps', '1']
+    assert cli.main(['train', *args, '--output', str(trained / 'distilled_160')]) == 0
     result = zoo_report.report(
         (160, 300),
         limit=2,
@@ -267,13 +277,21 @@ def test_zoo_report_has_latency_map_and_rpc_per_model():
         robustness_images=2,
         corruptions=('fog',),
         severities=(1, 5),
+        extra_dirs=[trained],
     )
-    rows = {row['resolution']: row for row in result['rows']}
-    assert rows[300]['latency_ratio_to_300'] == 1.0
+    rows = {(row['resolution'], row['kind']): row for row in result['rows']}
+    assert set(rows) == {(160, 'rebuilt'), (160, 'trained'), (300, 'rebuilt')}
+    assert rows[300, 'rebuilt']['latency_ratio_to_300'] == 1.0
+    assert rows[160, 'trained']['cost']['steps'] == 1
+    assert rows[160, 'trained']['map_cap100'] is None  # the cap-100 build is of rebuilds only
+    assert rows[160, 'trained']['macs'] == rows[160, 'rebuilt']['macs']  # the same graph
     for row in rows.values():
         # rPC is mPC over the clean mAP of the same images, which the mAP columns measured
         clean = row['map_cap10']['coco128_val2017']['mAP']
         assert clean > 0 and row['rPC'] == pytest.approx(row['mPC'] / clean)
     table = zoo_report.format_markdown(result)
-    assert table.splitlines()[0].endswith('| rPC |') and len(table.splitlines()) == 4
+    assert table.splitlines()[0].endswith('| rPC | cost to make |')
+    assert len(table.splitlines()) == 5
+    assert '| 160 | trained |' in table and '1 steps' in table
     assert result['robustness'] == {'images': 2, 'corruptions': ['fog'], 'severities': [1, 5]}
+    assert plot_zoo(result, tmp_path / 'zoo.png').stat().st_size > 0

@@ -103,7 +103,7 @@ build_pkg vision_msgs "$repo/interfaces/vision_msgs" \
 # (The venv imports the Python sources in place; the install prefix provides `msg`.)
 stage="$dev/src/mobilenet_ssd_ros"
 rm -rf "$stage" && mkdir -p "$stage"
-for item in CMakeLists.txt package.xml msg mobilenet_ssd_ros scripts launch config; do
+for item in CMakeLists.txt package.xml msg mobilenet_ssd_ros scripts launch config models; do
   if [ -e "$repo/$item" ]; then cp -r "$repo/$item" "$stage/$item"; fi
 done
 find "$stage" -name __pycache__ -prune -exec rm -rf {} +

@@ -114,24 +114,47 @@ def plot_core(result: dict, path: Path) -> Path:
 
 
 def plot_zoo(result: dict, path: Path) -> Path:
-    """Plot mAP against latency (relative to the 300 model) per resolution and cap."""
-    fig, ax = plt.subplots(figsize=(6, 4))
-    datasets = list(result['rows'][0]['map_cap10'])
-    caps = [k for k in result['rows'][0] if k.startswith('map_cap')]
-    xs = [row['latency_ratio_to_300'] for row in result['rows']]
+    """
+    Plot mAP against latency (relative to the 300 model) for every model of the report.
+
+    Per dataset, the untrained rebuilds form a line (solid with the 10-detection cap, dashed
+    without) and the trained models are filled stars in the same colour, so what training
+    bought at the same latency reads off vertically.
+    """
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    rows = result['rows']
+    datasets = list(rows[0]['map_cap10'])
+    rebuilt = sorted((r for r in rows if r['kind'] != 'trained'), key=lambda r: r['resolution'])
+    trained = [r for r in rows if r['kind'] == 'trained']
     for name in datasets:
-        for cap, style in zip(caps, ('o-', 's--'), strict=False):
+        xs = [r['latency_ratio_to_300'] for r in rebuilt]
+        (line,) = ax.plot(
+            xs, [r['map_cap10'][name]['mAP'] for r in rebuilt], 'o-', markersize=4, label=name
+        )
+        uncapped = [r for r in rebuilt if r['map_cap100']]
+        if uncapped:
             ax.plot(
-                xs,
-                [row[cap][name]['mAP'] for row in result['rows']],
-                style,
-                markersize=4,
-                label=f'{name} ({cap.replace("map_", "")})',
+                [r['latency_ratio_to_300'] for r in uncapped],
+                [r['map_cap100'][name]['mAP'] for r in uncapped],
+                's--',
+                color=line.get_color(),
+                markersize=3,
+                alpha=0.6,
+                label=f'{name} (cap 100)',
             )
-    for x, row in zip(xs, result['rows'], strict=True):
+        if trained:
+            ax.plot(
+                [r['latency_ratio_to_300'] for r in trained],
+                [r['map_cap10'][name]['mAP'] for r in trained],
+                '*',
+                color=line.get_color(),
+                markersize=11,
+                label=f'{name}, trained',
+            )
+    for row in rebuilt + trained:
         ax.annotate(
-            str(row['resolution']),
-            (x, row['map_cap10'][datasets[0]]['mAP']),
+            str(row['resolution']) + (' trained' if row['kind'] == 'trained' else ''),
+            (row['latency_ratio_to_300'], row['map_cap10'][datasets[0]]['mAP']),
             textcoords='offset points',
             xytext=(3, 4),
             fontsize=7,

@@ -13,18 +13,21 @@
 # limitations under the License.
 
 """
-The resolution table.
+The resolution table: every model, untrained rebuilds and trained ones side by side.
 
-Build each resolution, measure latency against the 300 model in the same run, mAP on the
-labeled sets with and without the 10-detection cap, and robustness (rPC over the 15 COCO-C
-corruptions at severities 1-5, on the first `robustness_images` COCO128 images: the same
-corrupted pixels for every model).
+Build each resolution, add the trained models the zoo finds for those resolutions (the
+distillation trainer's, with what they cost to make from their model.json), measure
+latency against the 300 model in the same run, mAP on the labeled sets with the
+10-detection cap (and, for the rebuilds, without it), and robustness (rPC over the 15
+COCO-C corruptions at severities 1-5, on the first `robustness_images` COCO128 images: the
+same corrupted pixels for every model).
 
     mobilenet-ssd zoo report [--resolutions 128,...] [--json FILE] [--plot FILE]
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 import statistics
 import tempfile
@@ -39,6 +42,7 @@ from ..offline.datasets import load_dataset, shared_data
 from ..offline.evaluate import evaluate
 from ..offline.robustness import run as run_robustness
 from ..zoo.build import build
+from ..zoo.lookup import entries, locate, MODEL_INFO, ZooEntry
 
 RESOLUTIONS = (128, 160, 192, 224, 256, 300, 384)
 DATASETS = (
@@ -72,9 +76,9 @@ def _map(detector: Detector, data) -> dict[str, float]:
     return result
 
 
-def _latency(detectors: dict[int, Detector], frames: int, rounds: int) -> dict[int, float]:
+def _latency(detectors: dict[str, Detector], frames: int, rounds: int) -> dict[str, float]:
     rgb = bench_frame((640, 480))
-    samples: dict[int, list[float]] = {r: [] for r in detectors}
+    samples: dict[str, list[float]] = {r: [] for r in detectors}
     for d in detectors.values():
         d.detect(rgb)
     for _ in range(rounds):
@@ -86,6 +90,15 @@ def _latency(detectors: dict[int, Detector], frames: int, rounds: int) -> dict[i
     return {r: statistics.median(v) for r, v in samples.items()}
 
 
+def trained_models(resolution: int, alpha: float, extra_dirs=()) -> list[ZooEntry]:
+    """List the trained models of (alpha, resolution) on this machine, one per name."""
+    return [
+        e
+        for e in entries(alpha, resolution, extra_dirs)
+        if e.trained and locate(e, extra_dirs) is not None
+    ]
+
+
 def report(
     resolutions=RESOLUTIONS,
     limit: int | None = None,
@@ -94,41 +107,65 @@ def report(
     robustness_images: int = 32,
     corruptions=NAMES,
     severities=SEVERITIES,
+    extra_dirs=(),
 ) -> dict:
     data = _datasets(limit)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        capped, uncapped = {}, {}
+        models, uncapped = {}, {}  # label -> (row fields, detector)
         for r in resolutions:
             info = build(r, output=tmp)
-            capped[r] = (info, Detector(Path(tmp) / info.name / 'detect.tflite'))
+            label = f'{r} rebuilt'
+            fields = {
+                'name': info.name,
+                'kind': 'rebuilt',
+                'alpha': info.alpha,
+                'resolution': r,
+                'macs': info.macs,
+                'params': info.params,
+                'cost': None,
+            }
+            models[label] = (fields, Detector(Path(tmp) / info.name / 'detect.tflite'))
             info_u = build(r, max_detections=UNCAPPED, output=tmp)
-            uncapped[r] = Detector(Path(tmp) / info_u.name / 'detect.tflite')
-        latency = _latency({r: d for r, (_, d) in capped.items()}, frames, rounds)
-        base = latency.get(300) or max(latency.values())
+            uncapped[label] = Detector(Path(tmp) / info_u.name / 'detect.tflite')
+            for entry in trained_models(r, info.alpha, extra_dirs):
+                found = locate(entry, extra_dirs)
+                facts = json.loads((found.model_path.parent / MODEL_INFO).read_text())
+                models[f'{r} trained'] = (
+                    {
+                        'name': entry.name,
+                        'kind': 'trained',
+                        'alpha': entry.alpha,
+                        'resolution': r,
+                        'macs': facts['macs'],
+                        'params': facts['params'],
+                        'cost': {'steps': facts['steps'], **facts['cost']},
+                    },
+                    Detector(found.model_path),
+                )
+        latency = _latency({k: d for k, (_, d) in models.items()}, frames, rounds)
+        base = latency.get('300 rebuilt') or max(latency.values())
         keep = DetectionFilter(score_threshold=0.0)
         samples, images = data['coco128_val2017']
         robust = run_robustness(
-            {r: (lambda im, d=d: d.detect(im, keep)) for r, (_, d) in capped.items()},
+            {k: (lambda im, d=d: d.detect(im, keep)) for k, (_, d) in models.items()},
             samples[:robustness_images],
             images[:robustness_images],
             corruptions,
             severities,
         )
-        for r in resolutions:
-            info, detector = capped[r]
+        for label, (fields, detector) in models.items():
             rows.append(
                 {
-                    'resolution': r,
-                    'macs': info.macs,
-                    'params': info.params,
-                    'anchors': info.anchors,
-                    'latency_ms': latency[r],
-                    'latency_ratio_to_300': latency[r] / base,
+                    **fields,
+                    'latency_ms': latency[label],
+                    'latency_ratio_to_300': latency[label] / base,
                     'map_cap10': _map(detector, data),
-                    f'map_cap{UNCAPPED}': _map(uncapped[r], data),
-                    'rPC': robust[r]['rPC'],
-                    'mPC': robust[r]['mPC'],
+                    f'map_cap{UNCAPPED}': (
+                        _map(uncapped[label], data) if label in uncapped else None
+                    ),
+                    'rPC': robust[label]['rPC'],
+                    'mPC': robust[label]['mPC'],
                 }
             )
     return {
@@ -142,23 +179,32 @@ def report(
     }
 
 
+def _cost(row: dict) -> str:
+    cost = row['cost']
+    if cost is None:
+        return '-'
+    return f'{cost["steps"]} steps, {cost["seconds"] / 60:.0f} min ({cost["device"]})'
+
+
 def format_markdown(result: dict) -> str:
     names = [n for n, _ in DATASETS]
     head = (
-        '| resolution | GMACs | M params | anchors | latency / 300 | '
+        '| resolution | model | GMACs | M params | latency / 300 | '
         + ' | '.join(f'{n} mAP (cap 10 / {UNCAPPED})' for n in names)
-        + ' | rPC |'
+        + ' | rPC | cost to make |'
     )
-    lines = [head, '|' + '---|' * (6 + len(names))]
+    lines = [head, '|' + '---|' * (7 + len(names))]
     for row in result['rows']:
+        uncapped = row[f'map_cap{UNCAPPED}']
         cells = [
-            f'{row["map_cap10"][n]["mAP"]:.3f} / {row[f"map_cap{UNCAPPED}"][n]["mAP"]:.3f}'
+            f'{row["map_cap10"][n]["mAP"]:.3f} / '
+            + (f'{uncapped[n]["mAP"]:.3f}' if uncapped else '-')
             for n in names
         ]
         lines.append(
-            f'| {row["resolution"]} | {row["macs"] / 1e9:.3f} | {row["params"] / 1e6:.2f} | '
-            f'{row["anchors"]} | {row["latency_ratio_to_300"]:.2f} | '
+            f'| {row["resolution"]} | {row["kind"]} | {row["macs"] / 1e9:.3f} | '
+            f'{row["params"] / 1e6:.2f} | {row["latency_ratio_to_300"]:.2f} | '
             + ' | '.join(cells)
-            + f' | {row["rPC"]:.2f} |'
+            + f' | {row["rPC"]:.2f} | {_cost(row)} |'
         )
     return '\n'.join(lines)

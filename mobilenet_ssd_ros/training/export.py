@@ -21,7 +21,8 @@ the result loads wherever the source does:
 - weights: per-tensor asymmetric uint8, as the source's are, over the weights' range joined
   with the source tensor's range (so unchanged weights get back their exact uint8 values);
 - biases: int32 at scale input_scale * weight_scale, zero point 0 (what the kernels expect);
-- activations: every convolution's output gets the range its values take on calibration
+- activations: a convolution followed by ReLU6 keeps [0, 6], what the float network
+  computes; every other convolution's output gets the range its values take on calibration
   images (robust over images, see activation_ranges; widened to hold 0); a RESHAPE output
   keeps its input's parameters, a CONCATENATION output covers all its inputs;
 - the class predictors' ranges also keep the source's: calibrated on six pool images with
@@ -99,6 +100,9 @@ def export(replica: Replica, calibration: Iterable[np.ndarray], output: str | Pa
     model = fb.ModelT.InitFromPackedBuf(replica.source.read_bytes(), 0)
     graph = model.subgraphs[0]
     ranges = activation_ranges(replica, calibration)
+    for name, conv in replica.convs.items():
+        if conv.relu6:  # the activation fixes the range: what the float network computes
+            ranges[replica.conv_tensors[name][3]] = (0.0, 6.0)
     for index in class_predictor_outputs(replica):
         q = graph.tensors[index].quantization
         scale, zero = float(q.scale[0]), int(q.zeroPoint[0])

@@ -13,7 +13,10 @@
 # limitations under the License.
 
 """
-Distillation targets: the teacher's detections matched to the student's own anchors.
+Distillation targets: what the student at its own resolution and anchors should output.
+
+Three kinds (train.py's `targets`): `mixed` (the default, mixed_loss), `dense`
+(dense_loss) and `detections` (match + loss), described here for the last.
 
 The teacher (the uint8 detector) sees the clean image and returns boxes, classes and
 scores; the student may run at another resolution, with other anchors. As in SSD training,
@@ -96,17 +99,18 @@ def match(
     `classes` [N] are class indices without background (0 = the first real class) and
     `scores` [N] the teacher's scores.
     """
-    count = anchors.shape[0]
-    encodings = torch.zeros(count, 4)
-    soft = torch.zeros(count, num_classes)
-    matched = torch.zeros(count, dtype=torch.bool)
+    count, device = anchors.shape[0], anchors.device
+    boxes, classes, scores = boxes.to(device), classes.to(device), scores.to(device)
+    encodings = torch.zeros(count, 4, device=device)
+    soft = torch.zeros(count, num_classes, device=device)
+    matched = torch.zeros(count, dtype=torch.bool, device=device)
     if len(boxes) == 0:
         return Targets(encodings, soft, matched)
     overlaps = iou(anchor_corners(anchors), boxes)  # [A, N]
     best, owner = overlaps.max(dim=1)
     matched = best >= IOU_MATCH
     forced = overlaps.argmax(dim=0)  # each box's best anchor
-    owner[forced] = torch.arange(len(boxes))
+    owner[forced] = torch.arange(len(boxes), device=device)
     matched[forced] = True
     encodings[matched] = encode(boxes[owner[matched]], anchors[matched], scales)
     rows = matched.nonzero().squeeze(1)
@@ -185,4 +189,48 @@ def dense_loss(
         'box': float(box_loss.detach()),
         'class': float(class_loss.detach()),
         'matches': float(confident.sum()) / len(confident),
+    }
+
+
+def mixed_loss(
+    box_encodings: torch.Tensor,
+    class_logits: torch.Tensor,
+    teacher_scores: torch.Tensor,
+    mapping: torch.Tensor,
+    matched: list[Targets],
+) -> tuple[torch.Tensor, dict[str, float]]:
+    """
+    Return the loss of dense class targets sharpened by the teacher's matched detections.
+
+    Every student anchor learns the class scores of the teacher anchor it overlaps most (as
+    in dense_loss), except where the teacher's detections, SSD-matched to the student's own
+    anchors (`matched`, from match()), say more: there the detected class's target is the
+    teacher's score, and the box is learned. The student's coarser grid then holds the
+    teacher's peaks at its own best anchors, which copying the nearest teacher anchor cannot
+    do.
+    """
+    target_scores = teacher_scores[:, mapping].clone()  # [B, As, C]
+    box_losses, matches = [], 0
+    for i, t in enumerate(matched):
+        target_scores[i] = torch.maximum(target_scores[i], t.scores)
+        n = int(t.matched.sum())
+        matches += n
+        if n:
+            box_losses.append(
+                F.smooth_l1_loss(
+                    box_encodings[i][t.matched], t.encodings[t.matched], reduction='sum'
+                )
+            )
+    class_loss = (
+        F.binary_cross_entropy_with_logits(class_logits[..., 1:], target_scores, reduction='none')
+        .sum(-1)
+        .mean()
+    )
+    box_loss = (
+        torch.stack(box_losses).sum() / max(matches, 1) if box_losses else box_encodings.sum() * 0
+    )
+    return class_loss + box_loss, {
+        'box': float(box_loss.detach()),
+        'class': float(class_loss.detach()),
+        'matches': matches / len(matched),
     }

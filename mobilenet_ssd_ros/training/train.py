@@ -21,7 +21,10 @@ The student starts as the zoo builder's rebuild of the teacher at the target res
 (the same weights, anchors for that resolution), made trainable by the replica. Each step
 takes a batch of pool images through random crop, flip and colour jitter; the teacher sees
 the augmented image at its own resolution (targets.py):
-- `dense` (default): the teacher's raw per-anchor outputs, from the float replica of the
+- `mixed` (default): the teacher's class scores at every student anchor (from the teacher
+  anchor it overlaps most), raised where the teacher's detections, SSD-matched to the
+  student's anchors, put their peaks; boxes from those matches;
+- `dense`: the teacher's raw per-anchor outputs, from the float replica of the
   source model (within a quantization step of the uint8 model's; LiteRT shows them only in
   a debugging mode), for every anchor of the student;
 - `detections`: the uint8 source model through LiteRT detects, and its detections above
@@ -37,6 +40,7 @@ and a `model.json`.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+import hashlib
 import json
 from pathlib import Path
 import shutil
@@ -48,15 +52,17 @@ import numpy as np
 import torch
 
 from .export import export
-from .replica import decode, Replica
-from .targets import anchor_map, dense_loss, loss, match
+from .replica import decode, detections, Replica
+from .targets import anchor_map, dense_loss, loss, match, mixed_loss
 from ..core.detector import Detector
 from ..core.imageio import read_rgb
 from ..offline.datasets import shared_data
 from ..zoo.build import build, source_for_alpha
+from ..zoo.graph import graph_stats
 from ..zoo.lookup import MODEL_INFO
 
 POOLS = ('carla_town_clear', 'street_pedestrians')
+MODEL_FILE = 'detect.tflite'
 CALIBRATION_IMAGES = 128
 
 
@@ -73,11 +79,17 @@ class TrainConfig:
     images: int | None = None  # the first N pool images (all when None)
     teacher_threshold: float = 0.3
     pools: tuple[str, ...] = POOLS
-    targets: str = 'dense'  # dense: the teacher's per-anchor outputs; detections: SSD matching
+    targets: str = 'mixed'  # mixed, dense or detections (see targets.py)
+    stay: float = 0.0  # weight of the squared distance from the starting weights (L2-SP)
 
 
 class TrainError(RuntimeError):
     """A run that cannot start or continue, with the reason."""
+
+
+def trained_name(alpha: float, resolution: int) -> str:
+    """Name a trained model's folder: width, resolution, and how it was made."""
+    return f'ssd_mobilenet_v1_{alpha:g}_{resolution}_quant_coco_distilled'
 
 
 def pool_images(pools: tuple[str, ...], limit: int | None) -> list[Path]:
@@ -124,6 +136,19 @@ def _teacher_boxes(teacher: Detector, rgb: np.ndarray) -> tuple[torch.Tensor, ..
     return boxes, classes, scores
 
 
+def _matched_detections(teacher: Replica, student: Replica, boxes, logits, threshold: float):
+    """SSD-match the teacher replica's detections (after its NMS) to the student's anchors."""
+    found = detections(teacher, boxes, logits, threshold)
+    return match(
+        student.anchors,
+        torch.tensor(np.array([c for _, _, c in found]), dtype=torch.float32).reshape(-1, 4),
+        torch.tensor([k for k, _, _ in found], dtype=torch.long),
+        torch.tensor([v for _, v, _ in found], dtype=torch.float32),
+        student.num_classes,
+        student.scales,
+    )
+
+
 def _student_source(config: TrainConfig, folder: Path) -> Path:
     """Build the teacher at the student's resolution with the zoo builder: the start."""
     info = build(
@@ -132,14 +157,41 @@ def _student_source(config: TrainConfig, folder: Path) -> Path:
     return folder / 'source' / info.name / info.model_file
 
 
-def train(config: TrainConfig, output: str | Path, checkpoint_every: int = 100, log=print) -> Path:
-    """Run (or continue) the distillation in `output`; returns the exported model's path."""
+def torch_device(name: str) -> torch.device:
+    """Return the device `name` (cpu, cuda, cuda:1, ...), refused with a reason if absent."""
+    try:
+        device = torch.device(name)
+    except RuntimeError as exc:
+        raise TrainError(f'--device {name}: only cpu and cuda are supported ({exc})') from exc
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        raise TrainError(
+            f'--device {name}: this PyTorch sees no CUDA device (torch {torch.__version__}; '
+            'the CPU build from requirements/train.txt has none); use --device cpu'
+        )
+    if device.type not in ('cpu', 'cuda'):
+        raise TrainError(f'--device {name}: only cpu and cuda are supported')
+    return device
+
+
+def train(
+    config: TrainConfig,
+    output: str | Path,
+    checkpoint_every: int = 100,
+    log=print,
+    device: str = 'cpu',
+) -> Path:
+    """
+    Run (or continue) the distillation in `output`; returns the exported model's path.
+
+    `device` is not part of the configuration: a run may continue on another device.
+    """
+    where = torch_device(device)
     folder = Path(output)
     folder.mkdir(parents=True, exist_ok=True)
     teacher_source = source_for_alpha(config.alpha)
-    student = Replica(_student_source(config, folder)).train()
-    if config.targets == 'dense':
-        teacher, dense = None, Replica(teacher_source.model_path).eval()
+    student = Replica(_student_source(config, folder)).fake_quantize().to(where).train()
+    if config.targets in ('dense', 'mixed'):
+        teacher, dense = None, Replica(teacher_source.model_path).to(where).eval()
         mapping = anchor_map(student.anchors, dense.anchors)
         teacher_size = (dense.input_size[1], dense.input_size[0])  # OpenCV's (width, height)
     else:
@@ -150,13 +202,14 @@ def train(config: TrainConfig, output: str | Path, checkpoint_every: int = 100, 
         )
         dense = mapping = teacher_size = None
     optimizer = torch.optim.Adam(student.parameters(), lr=config.lr)
+    start_weights = [p.detach().clone() for p in student.parameters()]
     files = pool_images(config.pools, config.images)
     rng = np.random.default_rng(config.seed)
     torch.manual_seed(config.seed)
-    step = 0
+    step, spent = 0, 0.0  # spent: training seconds of the earlier sessions of this run
     checkpoint = folder / 'checkpoint.pt'
     if checkpoint.exists():
-        state = torch.load(checkpoint, weights_only=False)
+        state = torch.load(checkpoint, weights_only=False, map_location=where)
         if {**state['config'], 'steps': 0} != {**asdict(config), 'steps': 0}:  # more steps: ok
             raise TrainError(
                 f'{folder} holds a run with another configuration ({state["config"]}); '
@@ -165,8 +218,9 @@ def train(config: TrainConfig, output: str | Path, checkpoint_every: int = 100, 
         student.load_state_dict(state['model'])
         optimizer.load_state_dict(state['optimizer'])
         rng.bit_generator.state = state['rng']
-        torch.set_rng_state(state['torch_rng'])
+        torch.set_rng_state(state['torch_rng'].cpu())
         step = state['step']
+        spent = state.get('seconds', 0.0)
         log(f'resumed at step {step} of {config.steps}')
 
     def save() -> None:
@@ -177,6 +231,7 @@ def train(config: TrainConfig, output: str | Path, checkpoint_every: int = 100, 
             'step': step,
             'rng': rng.bit_generator.state,
             'torch_rng': torch.get_rng_state(),
+            'seconds': spent + time.monotonic() - start,
         }
         torch.save(state, checkpoint.with_suffix('.tmp'))
         checkpoint.with_suffix('.tmp').replace(checkpoint)  # never a half-written checkpoint
@@ -207,22 +262,39 @@ def train(config: TrainConfig, output: str | Path, checkpoint_every: int = 100, 
                     cv2.resize(clean, teacher_size, interpolation=cv2.INTER_LINEAR)
                 )
             images.append(cv2.resize(clean, size, interpolation=cv2.INTER_LINEAR))
-        batch = torch.from_numpy(np.stack(images))
+        batch = torch.from_numpy(np.stack(images)).to(where)
         box_encodings, class_logits = student(batch)
         if dense is None:
             value, parts = loss(box_encodings, class_logits, targets)
         else:
             with torch.no_grad():
-                t_boxes, t_logits = dense(torch.from_numpy(np.stack(teacher_images)))
+                t_boxes, t_logits = dense(torch.from_numpy(np.stack(teacher_images)).to(where))
                 decoded = [decode(dense, b, lg) for b, lg in zip(t_boxes, t_logits)]
-            value, parts = dense_loss(
-                box_encodings,
-                class_logits,
-                torch.stack([c for c, _ in decoded]),
-                torch.stack([s for _, s in decoded]),
-                mapping,
-                student.anchors,
-                student.scales,
+            if config.targets == 'mixed':
+                matched = [
+                    _matched_detections(dense, student, b, lg, config.teacher_threshold)
+                    for b, lg in zip(t_boxes, t_logits)
+                ]
+                value, parts = mixed_loss(
+                    box_encodings,
+                    class_logits,
+                    torch.stack([s for _, s in decoded]),
+                    mapping,
+                    matched,
+                )
+            else:
+                value, parts = dense_loss(
+                    box_encodings,
+                    class_logits,
+                    torch.stack([c for c, _ in decoded]),
+                    torch.stack([s for _, s in decoded]),
+                    mapping,
+                    student.anchors,
+                    student.scales,
+                )
+        if config.stay:
+            value = value + config.stay * sum(
+                ((p - p0) ** 2).sum() for p, p0 in zip(student.parameters(), start_weights)
             )
         optimizer.zero_grad()
         value.backward()
@@ -233,30 +305,49 @@ def train(config: TrainConfig, output: str | Path, checkpoint_every: int = 100, 
         if step % 10 == 0 or step == config.steps:
             per_step = (time.monotonic() - start) / (step - start_step)
             eta = per_step * (config.steps - step)
+            done = round(20 * step / config.steps)
             log(
+                f'[{"#" * done}{"." * (20 - done)}] '
                 f'step {step}/{config.steps} loss {float(value.detach()):.3f} '
                 f'(box {parts["box"]:.3f} '
                 f'class {parts["class"]:.3f}) matches/image {parts["matches"]:.1f} '
                 f'{per_step:.2f} s/step, ETA {eta / 60:.1f} min'
             )
-    return _finish(student, config, folder, files, teacher_source)
+    cost = {
+        'seconds': round(spent + time.monotonic() - start, 1),
+        'device': str(where),
+        'cpu_threads': torch.get_num_threads(),
+    }
+    return _finish(student, config, folder, files, teacher_source, cost)
 
 
-def _finish(student: Replica, config: TrainConfig, folder: Path, files, teacher_source) -> Path:
+def _finish(
+    student: Replica, config: TrainConfig, folder: Path, files, teacher_source, cost: dict
+) -> Path:
     """Export the student, with its labels and model.json, into `folder`."""
-    student.eval()
+    student.cpu().eval()
     size = (student.input_size[1], student.input_size[0])
     calibration = [
         cv2.resize(read_rgb(p), size, interpolation=cv2.INTER_LINEAR)
         for p in files[:: max(1, len(files) // CALIBRATION_IMAGES)][:CALIBRATION_IMAGES]
     ]
-    model_path = export(student, calibration, folder / 'detect.tflite')
+    model_path = export(student, calibration, folder / MODEL_FILE)
+    labels_file = ''
     if teacher_source.labels_path is not None:
-        shutil.copy(teacher_source.labels_path, folder / teacher_source.labels_path.name)
+        labels_file = teacher_source.labels_path.name
+        shutil.copy(teacher_source.labels_path, folder / labels_file)
+    stats = graph_stats(model_path)
     info = {
-        'name': f'ssd_mobilenet_v1_{config.alpha:g}_{config.resolution}_distilled',
-        'alpha': config.alpha,
+        'name': trained_name(config.alpha, config.resolution),
+        'trained': True,
+        'alpha': stats.width_multiplier,
         'resolution': config.resolution,
+        'model_file': MODEL_FILE,
+        'labels_file': labels_file,
+        'sha256': hashlib.sha256(model_path.read_bytes()).hexdigest(),
+        'max_detections': int(student.post['max_detections']),
+        'macs': stats.macs,
+        'params': stats.params,
         'source': teacher_source.entry.name,
         'student_start': 'zoo rebuild of the source at this resolution',
         'training_pools': list(config.pools),
@@ -267,7 +358,10 @@ def _finish(student: Replica, config: TrainConfig, folder: Path, files, teacher_
         'images': len(files),
         'targets': config.targets,
         'teacher_threshold': config.teacher_threshold,
+        'stay': config.stay,
+        'weights': 'trained through rounding to the uint8 grid (Replica.fake_quantize)',
         'calibration_images': len(calibration),
+        'cost': cost,
         'torch': torch.__version__,
         'python': sys.version.split()[0],
         'eval': {},

@@ -38,6 +38,7 @@ from .lookup import (
     ResolvedModel,
     search_dirs,
     shared_dir,
+    shipped_dir,
     ZooEntry,
 )
 
@@ -59,4 +60,5 @@ __all__ = [
     'resolve',
     'search_dirs',
     'shared_dir',
+    'shipped_dir',
 ]

@@ -27,10 +27,14 @@ Files are searched, in order, in
    `~/.cache/mobilenet_ssd_ros/models` (honours `$XDG_CACHE_HOME`);
 2. directories the caller adds, then those in `$MOBILENET_SSD_MODEL_PATH`
    (`os.pathsep`-separated);
-3. `$MOBILENET_SSD_SHARED_DIR/models`, where a development checkout keeps the project's
+3. the models this package ships (shipped_dir(): the top-level `models/` folder, installed
+   to `share/mobilenet_ssd_ros/models` by colcon and by pip);
+4. `$MOBILENET_SSD_SHARED_DIR/models`, where a development checkout keeps the project's
    shared data (tools/env.sh sets it to `../shared`).
-Nothing is derived from the working directory or from where the package is installed,
-so an installed node searches the same places wherever it was started.
+Nothing is derived from the working directory, so an installed node searches the same
+places wherever it was started.
+Several models may share a key: a release of the manifest wins, then a trained model (the
+distillation trainer's, which learned at its resolution), then an untrained rebuild.
 Each directory holds one folder per model (`<dir>/<name>/<model file>`). Downloads happen
 only when asked for (`mobilenet-ssd models --download`, see download.py).
 """
@@ -44,10 +48,12 @@ import math
 import os
 from pathlib import Path
 import shutil
+import sys
 from typing import Any
 
 from ..core.detector import Detector
 
+PACKAGE = 'mobilenet_ssd_ros'
 MODEL_INFO = 'model.json'  # written by the zoo builder (and the trainer) beside each model
 # google-coral/test_data at the commit that pins Coral's files
 CORAL_DATA = (
@@ -68,6 +74,7 @@ class ZooEntry:
     model_file: str = 'detect.tflite'
     labels_file: str = 'labelmap.txt'
     description: str = ''
+    trained: bool = False  # made by the distillation trainer (training/), not rebuilt
 
 
 MANIFEST: tuple[ZooEntry, ...] = (
@@ -148,12 +155,37 @@ def shared_dir() -> Path | None:
     return Path(env).expanduser() if env else None
 
 
+def shipped_dir() -> Path | None:
+    """
+    Return the folder of the trained models this package ships, where it is installed.
+
+    In a ROS install the package's share directory (from the ament index); in a pip install
+    `<prefix>/share/mobilenet_ssd_ros/models` (setup.py's data_files); in a source checkout
+    (an editable install, the tests) the checkout's own `models/`, next to package.xml.
+    """
+    candidates = []
+    try:
+        from ament_index_python.packages import get_package_share_directory
+
+        candidates.append(Path(get_package_share_directory(PACKAGE)) / 'models')
+    except (ImportError, LookupError, ValueError):
+        pass  # no ROS, or this package is not in the ament index
+    candidates.append(Path(sys.prefix) / 'share' / PACKAGE / 'models')
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / 'package.xml').is_file():
+        candidates.append(checkout / 'models')
+    return next((c for c in candidates if c.is_dir()), None)
+
+
 def search_dirs(extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
     """Model directories in lookup order (see module docstring), without duplicates."""
     dirs = [cache_dir(), *map(Path, extra_dirs)]
     dirs += [
         Path(p) for p in os.environ.get('MOBILENET_SSD_MODEL_PATH', '').split(os.pathsep) if p
     ]
+    shipped = shipped_dir()
+    if shipped is not None:
+        dirs.append(shipped)
     shared = shared_dir()
     if shared is not None:
         dirs.append(shared / 'models')
@@ -169,6 +201,7 @@ def _built_entry(info_file: Path) -> ZooEntry | None:
     """Return the entry a model.json describes, or None if the file is not one of ours."""
     try:
         info = json.loads(info_file.read_text())
+        trained = bool(info.get('trained', False))
         return ZooEntry(
             name=info_file.parent.name,
             alpha=float(info['alpha']),
@@ -176,7 +209,14 @@ def _built_entry(info_file: Path) -> ZooEntry | None:
             digest=f'sha256:{info["sha256"]}',
             model_file=info.get('model_file', 'detect.tflite'),
             labels_file=info.get('labels_file', 'labelmap.txt'),
-            description=f'built from {info["source"]}, max {info["max_detections"]} detections',
+            description=(
+                f'distilled from {info["source"]} on {", ".join(info["training_pools"])} '
+                f'({info["steps"]} steps)'
+                if trained
+                else f'built from {info["source"]}'
+            )
+            + f', max {info["max_detections"]} detections',
+            trained=trained,
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None  # damaged or foreign: ignore it rather than break every lookup
@@ -241,6 +281,11 @@ def _available_text(extra_dirs: Iterable[str | Path]) -> str:
     return ', '.join(format_pair(a, r) for a, r in pairs) if pairs else 'none'
 
 
+def _precedence(entry: ZooEntry) -> int:
+    """Order of models that share a key: the release, then trained, then rebuilt."""
+    return 0 if entry in MANIFEST else 1 if entry.trained else 2
+
+
 def find(
     alpha: float = DEFAULT_ENTRY.alpha,
     resolution: int = DEFAULT_ENTRY.resolution,
@@ -252,7 +297,7 @@ def find(
     Where there is none, the error lists the pairs that do exist here and how to get the one
     asked for.
     """
-    wanted = entries(alpha, resolution, extra_dirs)
+    wanted = sorted(entries(alpha, resolution, extra_dirs), key=_precedence)
     for entry in wanted:
         found = locate(entry, extra_dirs)
         if found:
