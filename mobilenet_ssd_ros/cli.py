@@ -46,13 +46,13 @@ from .core.draw import annotate
 from .core.enhance import Enhancer, METHODS
 from .core.imageio import read_rgb, write_rgb
 from .core.model import ModelError
-from .offline.bag import BagError, DEFAULT_TOPIC, make_bag, STORAGES
-from .offline.bootstrap import format_changes, paired_bootstrap
+from .offline.bag import DEFAULT_TOPIC, STORAGES
 from .offline.corruptions import corrupt, CorruptionError, NAMES, parse, SEVERITIES
 from .offline.datasets import DatasetError, image_files, load_dataset, LOADERS
-from .offline.evaluate import evaluate, format_table, read_predictions, write_predictions
-from .offline.replay import replay, ReplayError
 from .zoo.download import download, ModelDownloadError
+
+# The optional tools (rosbags, pycocotools, PyYAML, matplotlib, PyTorch) are imported by the
+# commands that use them, so that the core requirements alone run `detect` (on a Pi).
 
 
 def _add_model_args(p: argparse.ArgumentParser, threshold: float) -> None:
@@ -182,6 +182,9 @@ def _predict(
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from .offline.bootstrap import format_changes, paired_bootstrap
+    from .offline.evaluate import evaluate, format_table, read_predictions, write_predictions
+
     samples = load_dataset(args.dataset, args.format)
     if args.limit:
         samples = samples[: args.limit]
@@ -400,6 +403,8 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_make_bag(args: argparse.Namespace) -> int:
+    from .offline.bag import make_bag
+
     files = [f for p in args.images for f in image_files(Path(p))]
     if not files:
         print('error: no images found', file=sys.stderr)
@@ -419,6 +424,8 @@ def cmd_make_bag(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    from .offline.replay import replay, ReplayError
+
     truth = load_dataset(args.ground_truth, args.format) if args.ground_truth else None
     detector = _detector(args)
     try:
@@ -739,7 +746,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         zoo.ModelNotAvailableError,
         ModelDownloadError,
         DatasetError,
-        BagError,
         KeyError,
         ValueError,
         ImportError,

@@ -39,8 +39,22 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# --- optional: qemu-user-static and debootstrap for the emulated Pi 4 (aarch64_check.sh) --
+# Without them that check (test/test_aarch64.py) skips with the reason; nothing else needs them.
+if ! command -v qemu-aarch64-static >/dev/null || [ ! -x /usr/sbin/debootstrap ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if command -v apt-get >/dev/null && { [ -z "$sudo" ] || sudo -n true 2>/dev/null; }; then
+    log "installing qemu-user-static and debootstrap (the emulated Pi 4 check)"
+    { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+        $sudo apt-get install -y -qq qemu-user-static debootstrap >/dev/null; } \
+      || log "could not install qemu-user-static/debootstrap: the aarch64 check will skip"
+  else
+    log "no qemu-user-static/debootstrap and no apt-get as root: the aarch64 check will skip"
+  fi
+fi
+
 # --- the virtual environment --------------------------------------------------------
-h="$(inputs_hash "$repo/requirements/dev.txt" "$repo/requirements/constraints.txt" "$repo/requirements/no-deps.txt" "$repo/setup.py")"
+h="$(inputs_hash "$repo/requirements/dev.txt" "$repo/requirements/core.txt" "$repo/requirements/constraints.txt" "$repo/requirements/no-deps.txt" "$repo/setup.py")"
 if ! stage_current venv "$h" || [ ! -x "$venv/bin/python" ]; then
   log "creating venv in $venv"
   [ -x "$venv/bin/python" ] || "$python_bin" -m venv "$venv"

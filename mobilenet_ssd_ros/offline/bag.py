@@ -27,14 +27,12 @@ from pathlib import Path
 from typing import Any
 
 import cv2
-from rosbags.rosbag2 import Reader, StoragePlugin, Writer
 
-from .bag_types import typestore
 from ..ros.messages import rgb_image
 
 IMAGE_TYPE = 'sensor_msgs/msg/Image'
 COMPRESSED_TYPE = 'sensor_msgs/msg/CompressedImage'
-STORAGES = {'mcap': StoragePlugin.MCAP, 'sqlite3': StoragePlugin.SQLITE3}
+STORAGES = ('mcap', 'sqlite3')  # rosbags' StoragePlugin names, lower case
 DEFAULT_TOPIC = '/camera/image_raw'
 
 
@@ -82,10 +80,15 @@ def make_bag(
     output = Path(output)
     if output.exists():
         raise BagError(f'{output} exists; rosbag2 output folders must be new')
+    from rosbags.rosbag2 import StoragePlugin, Writer  # rosbags: only where bags are made
+
+    from .bag_types import typestore
+
     store = typestore()
     header_type = store.types['std_msgs/msg/Header']
     written = 0
-    with Writer(output, version=9, storage_plugin=STORAGES[storage]) as writer:
+    plugin = StoragePlugin[storage.upper()]
+    with Writer(output, version=9, storage_plugin=plugin) as writer:
         msgtype = COMPRESSED_TYPE if compressed else IMAGE_TYPE
         conn = writer.add_connection(
             topic + ('/compressed' if compressed else ''), msgtype, typestore=store
@@ -117,6 +120,10 @@ def read_frames(bag: str | Path, topic: str | None = None) -> Iterator[Frame]:
     path = Path(bag)
     if not path.exists():
         raise BagError(f'{path}: no such bag')
+    from rosbags.rosbag2 import Reader  # rosbags: only where bags are read
+
+    from .bag_types import typestore
+
     store = typestore()
     with Reader(path) as reader:
         topics = {

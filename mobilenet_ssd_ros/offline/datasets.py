@@ -40,7 +40,6 @@ import re
 import xml.etree.ElementTree as ET
 
 import cv2
-import yaml
 
 from ..core.detection import BBox
 from ..zoo.lookup import shared_dir
@@ -133,6 +132,8 @@ def load_yolo(root: Path) -> list[Sample]:
     )
     if names_file is None:
         raise DatasetError(f'{root}: no names.yaml or data.yaml with the class names')
+    import yaml  # PyYAML: only for YOLO datasets, not needed to detect
+
     names = yaml.safe_load(names_file.read_text())['names']
     names = (
         dict(enumerate(names))
