@@ -308,6 +308,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         images=args.images,
         targets=args.targets,
         stay=args.stay,
+        weather=args.weather,
     )
     try:
         path = train(
@@ -718,6 +719,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=0.0,
         help='weight of the squared distance from the starting weights (L2-SP; default 0)',
+    )
+    p.add_argument(
+        '--weather',
+        type=float,
+        default=0.0,
+        help='share of student images given synthetic fog, rain, snow, night, noise, blur or '
+        'low contrast while the teacher sees them clean (default 0)',
     )
     p.add_argument(
         '--device',

@@ -92,6 +92,17 @@ def send_until(client, pub, msg, received: list, count: int = 1, timeout: float 
     return mine()[:count]
 
 
+def camera_diagnostics(arrays: list, condition, camera: str = 'camera') -> dict | None:
+    """Return the newest key/value map of `camera`'s diagnostics that meets `condition`."""
+    for array in reversed(arrays):
+        for status in array.status:
+            if status.name == f'/{NODE}: {camera}':
+                values = {kv.key: kv.value for kv in status.values}
+                if 'frames_received' in values and condition(values):
+                    return values
+    return None
+
+
 def stamp_ns(msg) -> int:
     return msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
 
@@ -152,8 +163,10 @@ def test_configure_with_a_missing_model_fails_cleanly(start_node, client, tmp_pa
     assert client.transition('configure') and client.state() == 'inactive'
 
 
-def test_detections_for_several_encodings_and_sizes(start_node, client, reference):
-    start_node(autostart=True)
+@pytest.mark.parametrize('raw', [True, False], ids=['raw', 'typed'])
+def test_detections_for_several_encodings_and_sizes(start_node, client, reference, raw):
+    """Both transports (serialized frames, or typed messages) give the reference's detections."""
+    start_node(autostart=True, raw_subscriptions=raw)
     client.wait_for_node()
     pub = client.wait_for_subscriber('/image')
     received = client.collect(DETECTIONS, Detection2DArray)
@@ -190,8 +203,9 @@ def test_detections_for_several_encodings_and_sizes(start_node, client, referenc
         assert all(0 <= b.xmin <= b.xmax <= w and 0 <= b.ymin <= b.ymax <= h for _, _, b in got)
 
 
-def test_compressed_input_and_corrupt_jpeg(start_node, client):
-    node = start_node(autostart=True, input_compressed=True)
+@pytest.mark.parametrize('raw', [True, False], ids=['raw', 'typed'])
+def test_compressed_input_and_corrupt_jpeg(start_node, client, raw):
+    node = start_node(autostart=True, input_compressed=True, raw_subscriptions=raw)
     client.wait_for_node()
     pub = client.wait_for_subscriber('/image/compressed', CompressedImage)
     received = client.collect(DETECTIONS, Detection2DArray)
@@ -311,6 +325,7 @@ def test_overload_keeps_latency_bounded_and_counts_drops(start_node, client):
     client.wait_for_node()
     pub = client.wait_for_subscriber('/image', reliable=True)
     stats = client.collect(f'/{NODE}/stats', DetectionStats)
+    diagnostics = client.collect('/diagnostics', DiagnosticArray)
     frame = cv2.resize(PETS, (640, 480))
     period, wanted = 1 / 200, 45
     deadline = time.monotonic() + 120
@@ -346,6 +361,57 @@ def test_overload_keeps_latency_bounded_and_counts_drops(start_node, client):
         per_frame,
     )  # no growth with backlog
     assert np.median(latencies) < 4 * per_frame, (np.median(latencies), per_frame)
+    # Serialized frames: the dropped ones were never deserialized, only the processed ones.
+    values = wait_for(
+        lambda: camera_diagnostics(
+            diagnostics, lambda v: int(v['frames_deserialized']) == processed
+        ),
+        15,
+        f'diagnostics counting {processed} deserialized frames',
+    )
+    assert values['transport'] == 'raw'
+    received, dropped_total = int(values['frames_received']), int(values['frames_dropped'])
+    assert received == processed + dropped_total >= 2 * processed, values
+
+
+def test_typed_transport_deserializes_every_frame(start_node, client):
+    """raw_subscriptions false: rclpy deserializes each frame that arrives, dropped or not."""
+    start_node(autostart=True, raw_subscriptions=False, num_threads=1, use_xnnpack=False)
+    client.wait_for_node()
+    pub = client.wait_for_subscriber('/image')
+    diagnostics = client.collect('/diagnostics', DiagnosticArray)
+    frame = image_msg(cv2.resize(PETS, (640, 480)))
+    for _ in range(60):
+        pub.publish(frame)
+        time.sleep(0.002)  # a burst faster than the model: most frames are dropped
+    values = wait_for(
+        lambda: camera_diagnostics(
+            diagnostics, lambda v: int(v['frames_received']) > 0 and int(v['frames_dropped']) > 0
+        ),
+        15,
+        'diagnostics with received and dropped frames',
+    )
+    assert values['transport'] == 'typed'
+    assert values['frames_deserialized'] == values['frames_received']
+
+
+def test_corrupt_serialized_frames_are_bad_frames(start_node, client):
+    """Truncated CDR on the raw path: a clear, throttled error; the node keeps detecting."""
+    from rclpy.serialization import serialize_message
+
+    node = start_node(autostart=True)
+    client.wait_for_node()
+    pub = client.wait_for_subscriber('/image')
+    received = client.collect(DETECTIONS, Detection2DArray)
+    whole = serialize_message(image_msg(PETS))
+
+    def error_logged():
+        pub.publish(whole[:200])  # rclpy publishes bytes as an already serialized message
+        return 'bad image (serialization): 200 bytes are not a serialized' in node.log()
+
+    wait_for(error_logged, 10, 'the serialization error in the log')
+    (out,) = send_until(client, pub, image_msg(PETS, stamp_ns=7), received)
+    assert [label for label, _, _ in boxes(out)] == ['dog', 'dog'] and node.alive()
 
 
 def test_qos_best_effort_and_reliable_publishers(start_node, client):

@@ -87,6 +87,7 @@ from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Header
 from vision_msgs.msg import Detection2DArray, LabelInfo
 
+from .frames import frame_codec, FrameCodec, FrameError, TypedFrames
 from .image_input import BadImageError, DEFAULT_MAX_PIXELS, message_to_image
 from .log_throttle import KindThrottle
 from .messages import detection_array, label_info, quality_fields, RCLPY_TYPES, rgb_image
@@ -184,6 +185,13 @@ PARAMETERS: dict[str, tuple[Any, ParameterDescriptor]] = {
             'of <image>'
         ),
     ),
+    'raw_subscriptions': (
+        True,
+        _descriptor(
+            'take frames serialized and deserialize only those the worker processes (needs '
+            'rosbags; without it, or false, rclpy deserializes every frame); read on activate'
+        ),
+    ),
     'qos_reliability': (
         'best_effort',
         _descriptor('input QoS reliability: best_effort (REP-2003 sensor data) or reliable'),
@@ -228,6 +236,7 @@ class CameraStats:
     processed: int = 0
     latency_ms_sum: float = 0.0
     dropped_since_stats: int = 0
+    received_total: int = 0  # reached the node's subscription
     dropped_total: int = 0  # replaced in the mailbox: reached the node, never processed
     lost_total: int = 0  # reported lost by the middleware: never reached the node
     errors: dict[str, int] = field(default_factory=dict)
@@ -269,6 +278,7 @@ class DetectorNode(LifecycleNode):
         self._detector: Detector | None = None
         self._cameras: list[Camera] = []
         self._mailboxes: Mailboxes[Any] = Mailboxes(1)  # guarded by self._condition
+        self._codec: FrameCodec = TypedFrames()  # chosen on activate (ros/frames.py)
         self._label_info_pub = None
         self._diag_pub = None
         self._diag_timer = None
@@ -458,11 +468,11 @@ class DetectorNode(LifecycleNode):
             durability=DurabilityPolicy.VOLATILE,
         )
         compressed = self._param('input_compressed')
+        msg_type = CompressedImage if compressed else Image
+        self._codec = frame_codec(msg_type, prefer_raw=self._param('raw_subscriptions'))
         for cam in self._cameras:
             topic = cam.input_topic + ('/compressed' if compressed else '')
-            cam.subscription = self._subscribe(
-                CompressedImage if compressed else Image, topic, cam, qos
-            )
+            cam.subscription = self._subscribe(msg_type, topic, cam, qos)
             cam.topic = cam.subscription.topic_name
         self._running = True
         self._worker = threading.Thread(
@@ -489,6 +499,7 @@ class DetectorNode(LifecycleNode):
         # REP-2003 style overrides, as image_pipeline nodes offer them: e.g.
         # qos_overrides./camera/image_raw.subscription.reliability (start-up only).
         overrides = QoSOverridingOptions.with_default_policies()
+        raw = self._codec.raw  # serialized frames: only the processed ones are deserialized
         try:
             return self.create_subscription(
                 msg_type,
@@ -497,10 +508,11 @@ class DetectorNode(LifecycleNode):
                 qos,
                 qos_overriding_options=overrides,
                 event_callbacks=SubscriptionEventCallbacks(message_lost=on_lost),
+                raw=raw,
             )
         except UnsupportedEventTypeError:
             return self.create_subscription(
-                msg_type, topic, on_image, qos, qos_overriding_options=overrides
+                msg_type, topic, on_image, qos, qos_overriding_options=overrides, raw=raw
             )
 
     def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
@@ -568,6 +580,7 @@ class DetectorNode(LifecycleNode):
         with self._condition:
             if not self._running:
                 return
+            cam.stats.received_total += 1
             if self._mailboxes.put(cam.index, msg):
                 cam.stats.dropped_since_stats += 1
                 cam.stats.dropped_total += 1
@@ -613,22 +626,26 @@ class DetectorNode(LifecycleNode):
                 f'{cam.topic}: bad image ({kind}): {text[:MAX_REASON_CHARS]}{more}'
             )
 
-    def _process(self, cam: Camera, msg: Any) -> None:
+    def _process(self, cam: Camera, item: Any) -> None:
         detector = self._detector
         if detector is None:
             return
         start = time.perf_counter()
+        try:
+            msg, header = self._codec.decode(item, cam.index)  # raw: deserialized only here
+        except FrameError as exc:
+            raise BadImageError('serialization', str(exc)) from exc
         image = message_to_image(msg, self._max_pixels, cam.on_warning)
         converted = time.perf_counter()
         detections = detector.detect(image)
         timings = detector.last_timings
-        cam.detections_pub.publish(detection_array(detections, msg.header, RCLPY_TYPES))
+        cam.detections_pub.publish(detection_array(detections, header, RCLPY_TYPES))
         if self._publish_debug and cam.debug_pub.get_subscription_count() > 0:
             rgb = image if image.ndim == 3 and image.shape[2] == 3 else _to_rgb(image)
-            cam.debug_pub.publish(rgb_image(annotate(rgb, detections), msg.header, RCLPY_TYPES))
+            cam.debug_pub.publish(rgb_image(annotate(rgb, detections), header, RCLPY_TYPES))
         done = time.perf_counter()
         now = self.get_clock().now()
-        stamp = msg.header.stamp
+        stamp = header.stamp
         latency_ms = (now.nanoseconds - (stamp.sec * 1_000_000_000 + stamp.nanosec)) / 1e6
         info = detector.model.info
         quality = quality_fields(detector.last_quality, detector.last_enhanced)
@@ -643,7 +660,7 @@ class DetectorNode(LifecycleNode):
             cam.stats.quality = detector.last_quality
         cam.stats_pub.publish(
             DetectionStats(
-                header=msg.header,
+                header=header,
                 preprocess_ms=(converted - start) * 1e3 + timings.preprocess_ms,
                 inference_ms=timings.inference_ms,
                 postprocess_ms=(done - converted) * 1e3
@@ -687,7 +704,7 @@ class DetectorNode(LifecycleNode):
                 processed, latency_sum = s.processed, s.latency_ms_sum
                 s.processed, s.latency_ms_sum = 0, 0.0
                 errors = dict(s.errors)
-                dropped, lost = s.dropped_total, s.lost_total
+                dropped, lost, received = s.dropped_total, s.lost_total, s.received_total
                 verdicts, enhanced, quality = s.verdicts, s.enhanced, s.quality
                 s.verdicts, s.enhanced = {}, 0
             status = DiagnosticStatus(
@@ -713,7 +730,10 @@ class DetectorNode(LifecycleNode):
                 'state': self._state_label,
                 'fps': f'{processed / elapsed:.2f}',
                 'latency_ms': f'{latency_sum / processed:.1f}' if processed else 'nan',
+                'frames_received': str(received),
                 'frames_dropped': str(dropped),
+                'transport': self._codec.name,
+                'frames_deserialized': str(self._codec.deserialized(cam.index, received)),
                 'frames_lost': str(lost),
                 'model': detector.model_id if detector else '',
                 'enhance': detector.enhancer.method if detector else '',

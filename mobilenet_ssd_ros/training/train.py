@@ -54,6 +54,7 @@ import torch
 from .export import export
 from .replica import decode, detections, Replica
 from .targets import anchor_map, dense_loss, loss, match, mixed_loss
+from .weather import weather
 from ..core.detector import Detector
 from ..core.imageio import read_rgb
 from ..offline.datasets import shared_data
@@ -81,6 +82,7 @@ class TrainConfig:
     pools: tuple[str, ...] = POOLS
     targets: str = 'mixed'  # mixed, dense or detections (see targets.py)
     stay: float = 0.0  # weight of the squared distance from the starting weights (L2-SP)
+    weather: float = 0.0  # share of student images given synthetic weather (weather.py)
 
 
 class TrainError(RuntimeError):
@@ -210,7 +212,9 @@ def train(
     checkpoint = folder / 'checkpoint.pt'
     if checkpoint.exists():
         state = torch.load(checkpoint, weights_only=False, map_location=where)
-        if {**state['config'], 'steps': 0} != {**asdict(config), 'steps': 0}:  # more steps: ok
+        # options added since the run began take their defaults; more steps are allowed
+        saved = {**asdict(TrainConfig(config.resolution)), **state['config'], 'steps': 0}
+        if saved != {**asdict(config), 'steps': 0}:
             raise TrainError(
                 f'{folder} holds a run with another configuration ({state["config"]}); '
                 'use another --output or the same options'
@@ -261,7 +265,10 @@ def train(
                 teacher_images.append(
                     cv2.resize(clean, teacher_size, interpolation=cv2.INTER_LINEAR)
                 )
-            images.append(cv2.resize(clean, size, interpolation=cv2.INTER_LINEAR))
+            student_view = cv2.resize(clean, size, interpolation=cv2.INTER_LINEAR)
+            if config.weather and rng.random() < config.weather:
+                student_view = weather(student_view, rng)  # the teacher keeps the clean view
+            images.append(student_view)
         batch = torch.from_numpy(np.stack(images)).to(where)
         box_encodings, class_logits = student(batch)
         if dense is None:
@@ -359,6 +366,7 @@ def _finish(
         'targets': config.targets,
         'teacher_threshold': config.teacher_threshold,
         'stay': config.stay,
+        'weather': config.weather,
         'weights': 'trained through rounding to the uint8 grid (Replica.fake_quantize)',
         'calibration_images': len(calibration),
         'cost': cost,
