@@ -78,7 +78,10 @@ def test_tables_are_printed(smoke):
         'GMACs',
         'node suite:',
         'ours_rgb8_saturated',
+        'ours_rgb8_saturated_typed',
         'naive_rgb8_saturated',
+        'exec ms/in',
+        'Python heap bytes per frame',
         'soak suite:',
         'CPU while inactive',
         'image quality and enhance',
@@ -95,6 +98,10 @@ def test_json_has_every_suite_with_finite_positive_ratios(smoke):
     for path, value in ratios:
         assert isinstance(value, float) and math.isfinite(value) and value > 0, (path, value)
     assert results['node']['scenarios']['ours_rgb8']['received'] > 0
+    copies = results['node']['copies']
+    # the raw path holds one copy of the frame (the serialized bytes); the typed path more
+    assert copies['raw']['bytes_per_frame'] < 1.1 * copies['frame_bytes']
+    assert copies['typed']['bytes_per_frame'] > 1.5 * copies['frame_bytes']
     assert results['soak']['frames_processed'] > 0
     assert results['soak']['inactive_cpu_percent_of_core'] >= 0
     enhance = results['core']['enhance']

@@ -19,7 +19,12 @@ End-to-end benchmarks through real DDS (uses rclpy, unlike the core modules).
   in its own process; a subscriber measures output rate and latency (image stamp to
   receipt). Each scenario also runs against a naive node: reliable QoS, depth 10, every
   frame processed in the executor callback. A saturated scenario feeds frames faster than
-  the model runs and compares the output rate with the raw invoke() rate of this machine.
+  the model runs and compares the output rate with the raw invoke() rate of this machine,
+  once with raw subscriptions (the default: only processed frames are deserialized) and
+  once typed (rclpy deserializes every frame on the executor thread), side by side; the
+  CPU time of the node's executor thread per offered frame shows what each costs.
+- copies: Python heap bytes allocated per frame from the serialized frame to the image the
+  model reads, for both paths (tracemalloc, in this process).
 - soak: many frames through the active node: resident memory over time, then CPU use
   of the node while it is inactive and frames keep arriving.
 Run with `mobilenet-ssd bench --suite node|soak`.
@@ -116,6 +121,7 @@ class Scenario:
     rate_hz: float
     compressed: bool = False
     latencies_ms: list[float] = field(default_factory=list)
+    executor_cpu_s: float = 0.0  # the node's main (executor) thread, over the timed window
     node_total_ms: list[float] = field(
         default_factory=list
     )  # our node's own per-frame time (~/stats)
@@ -197,6 +203,7 @@ class Harness:
             scenario.latencies_ms.clear()
             scenario.node_total_ms.clear()
             period = 1.0 / scenario.rate_hz
+            cpu_before = _thread_cpu_seconds(proc.pid, proc.pid)
             start = time.monotonic()
             while (elapsed := time.monotonic() - start) < duration_s:
                 if elapsed >= scenario.sent * period:
@@ -205,6 +212,7 @@ class Harness:
                 else:
                     time.sleep(min(period / 4, 0.002))
             time.sleep(1.0)  # let the last answers arrive
+            scenario.executor_cpu_s = _thread_cpu_seconds(proc.pid, proc.pid) - cpu_before
             for entity in (sub, stats_sub):
                 self.node.destroy_subscription(entity)
             self.node.destroy_publisher(pub)
@@ -259,6 +267,63 @@ def raw_invoke_fps(seconds: float = 3.0, num_threads: int | None = None) -> floa
     return n / (time.perf_counter() - start)
 
 
+def _thread_cpu_seconds(pid: int, tid: int) -> float:
+    """User + system CPU of one thread (the node spins its executor in its main thread)."""
+    fields = Path(f'/proc/{pid}/task/{tid}/stat').read_text().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def copies_per_frame(frame: np.ndarray, frames: int = 50) -> dict:
+    """
+    Return Python heap bytes allocated per frame on each path, from serialized bytes to image.
+
+    typed: rclpy deserializes the frame into a message (its pixels copied into an
+    array.array), then the image is a view of it. raw: the subscription's serialized
+    bytes (the one copy out of the middleware, counted here by making it), deserialized
+    by rosbags over a memoryview, the image a view. What the middleware copies below
+    Python is the same for both and not counted.
+    """
+    import tracemalloc
+
+    from rclpy.serialization import deserialize_message, serialize_message
+    from sensor_msgs.msg import Image
+
+    from ..ros.frames import RawFrames
+    from ..ros.image_input import message_to_image
+
+    payload = np.ascontiguousarray(frame).tobytes()
+    serialized = serialize_message(_message(Image, frame, payload, 0))
+    raw = RawFrames(Image)
+
+    def typed_path() -> np.ndarray:
+        return message_to_image(deserialize_message(serialized, Image))
+
+    def raw_path() -> np.ndarray:
+        taken = bytes(memoryview(serialized))  # a copy, as rclpy hands a raw subscription
+        return message_to_image(raw.decode(taken, 0)[0])
+
+    result = {'frame_bytes': len(payload)}
+    for name, path in (('typed', typed_path), ('raw', raw_path)):
+        path()
+        tracemalloc.start()
+        total = 0
+        for _ in range(frames):
+            before = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
+            image = path()
+            total += tracemalloc.get_traced_memory()[1] - before
+            del image
+        tracemalloc.stop()
+        start = time.perf_counter()
+        for _ in range(frames):
+            path()
+        result[name] = {
+            'bytes_per_frame': total / frames,
+            'ms_per_frame': (time.perf_counter() - start) / frames * 1e3,
+        }
+    return result
+
+
 def _summary(s: Scenario, duration_s: float) -> dict:
     lat = np.array(s.latencies_ms) if s.latencies_ms else np.array([np.nan])
     third = max(len(lat) // 3, 1)
@@ -277,6 +342,7 @@ def _summary(s: Scenario, duration_s: float) -> dict:
         },
         'dropped': s.sent - received,
         'node_total_ms_p50': float(np.median(s.node_total_ms)) if s.node_total_ms else None,
+        'executor_cpu_ms_per_offered_frame': 1e3 * s.executor_cpu_s / max(s.sent, 1),
         'latency_series_ms': [round(x, 2) for x in s.latencies_ms],
     }
 
@@ -312,6 +378,12 @@ def node_suite(duration_s: float = 60.0, rate_hz: float = 30.0) -> dict:
             saturate_hz,
         ),
         Scenario(
+            'ours_rgb8_saturated_typed',
+            node_command({'autostart': True, 'num_threads': 1, 'raw_subscriptions': False}),
+            '/mobilenet_ssd/detections',
+            saturate_hz,
+        ),
+        Scenario(
             'naive_rgb8_saturated', naive_command(1), '/naive_detector/detections', saturate_hz
         ),
     ]
@@ -324,7 +396,7 @@ def node_suite(duration_s: float = 60.0, rate_hz: float = 30.0) -> dict:
         harness.close()
     processing_ms_1 = _median_detect_ms(frame, num_threads=1)
     for name, r in results.items():
-        saturated = name.endswith('_saturated')
+        saturated = '_saturated' in name
         r['threads'] = 1 if saturated else 0
         r['output_fps_over_invoke_fps'] = r['output_fps'] / (
             invoke_fps_1 if saturated else invoke_fps
@@ -336,6 +408,7 @@ def node_suite(duration_s: float = 60.0, rate_hz: float = 30.0) -> dict:
             r['p99_over_node_processing_time'] = r['latency_ms']['p99'] / r['node_total_ms_p50']
     return {
         'duration_s': duration_s,
+        'copies': copies_per_frame(frame),
         'raw_invoke_fps': invoke_fps,
         'raw_invoke_fps_1_thread': invoke_fps_1,
         'processing_ms': processing_ms,
@@ -449,14 +522,15 @@ def format_node(result: dict) -> str:
         f'{result["processing_ms"]:.2f} ms/frame '
         f'(1 thread: {result["processing_ms_1_thread"]:.2f}); saturated scenarios run the model '
         'on 1 thread',
-        f'{"scenario":<22}{"in Hz":>7}{"sent":>7}{"out":>7}{"out FPS":>9}{"/invoke":>8}'
+        f'{"scenario":<27}{"in Hz":>7}{"sent":>7}{"out":>7}{"out FPS":>9}{"/invoke":>8}'
         f'{"p50":>8}{"p99":>8}'
-        f'{"p99/proc":>9}{"node ms":>8}{"p99/node":>9}{"p50 1st":>8}{"p50 last":>9}{"dropped":>8}',
+        f'{"p99/proc":>9}{"node ms":>8}{"p99/node":>9}{"p50 1st":>8}{"p50 last":>9}{"dropped":>8}'
+        f'{"exec ms/in":>11}',
     ]
     for name, r in result['scenarios'].items():
         lat = r['latency_ms']
         lines.append(
-            f'{name:<22}{r["input_hz"]:>7.0f}{r["sent"]:>7}{r["received"]:>7}'
+            f'{name:<27}{r["input_hz"]:>7.0f}{r["sent"]:>7}{r["received"]:>7}'
             f'{r["output_fps"]:>9.1f}'
             f'{r["output_fps_over_invoke_fps"]:>8.2f}{lat["p50"]:>8.1f}{lat["p99"]:>8.1f}'
             f'{r["p99_over_processing_time"]:>9.2f}'
@@ -467,7 +541,17 @@ def format_node(result: dict) -> str:
             )
             + f'{lat["p50_first_third"]:>8.1f}'
             f'{lat["p50_last_third"]:>9.1f}{r["dropped"]:>8}'
+            f'{r["executor_cpu_ms_per_offered_frame"]:>11.3f}'
         )
+    copies = result['copies']
+    lines.append(
+        f'Python heap bytes per frame, serialized frame -> image (a {copies["frame_bytes"]} B '
+        'frame): '
+        + ', '.join(
+            f'{path} {copies[path]["bytes_per_frame"]:.0f} B in {copies[path]["ms_per_frame"]:.3f} ms'
+            for path in ('typed', 'raw')
+        )
+    )
     return '\n'.join(lines)
 
 
