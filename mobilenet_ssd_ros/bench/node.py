@@ -548,7 +548,8 @@ def format_node(result: dict) -> str:
         f'Python heap bytes per frame, serialized frame -> image (a {copies["frame_bytes"]} B '
         'frame): '
         + ', '.join(
-            f'{path} {copies[path]["bytes_per_frame"]:.0f} B in {copies[path]["ms_per_frame"]:.3f} ms'
+            f'{path} {copies[path]["bytes_per_frame"]:.0f} B in '
+            f'{copies[path]["ms_per_frame"]:.3f} ms'
             for path in ('typed', 'raw')
         )
     )
