@@ -291,7 +291,25 @@ def test_zoo_report_has_latency_map_and_rpc_per_model(tmp_path, monkeypatch):
         assert clean > 0 and row['rPC'] == pytest.approx(row['mPC'] / clean)
     table = zoo_report.format_markdown(result)
     assert table.splitlines()[0].endswith('| rPC | cost to make |')
-    assert len(table.splitlines()) == 5
-    assert '| 160 | trained |' in table and '1 steps' in table
+    assert len(table.splitlines()) == 9  # header, rule, 3 models, blank, 3 recommendations
+    assert table.splitlines()[-1].startswith('- 20 FPS on a Pi 4: ')
+    assert '| 160 | trained' in table and '1 steps' in table
     assert result['robustness'] == {'images': 2, 'corruptions': ['fog'], 'severities': [1, 5]}
     assert plot_zoo(result, tmp_path / 'zoo.png').stat().st_size > 0
+
+
+def test_pareto_front_and_pi4_recommendations():
+    """A model slower and less accurate than another is off the front; targets pick by mAP."""
+    from mobilenet_ssd_ros.bench import zoo_report
+
+    def row(name, latency, value):
+        sets = {n: {'mAP': value} for n, _ in zoo_report.DATASETS}
+        return {'name': name, 'latency_ratio_to_300': latency, 'map_cap10': sets}
+
+    fast, slow_good, dominated = row('fast', 0.3, 0.10), row('good', 1.0, 0.30), row('x', 1.1, 0.2)
+    rows = [fast, slow_good, dominated]
+    assert zoo_report.pareto_front(rows) == [fast, slow_good]
+    # Pi 4 estimate: 1000 / (42 ms x ratio + 3 ms): 64 FPS, 22 FPS, 20 FPS
+    assert round(zoo_report.pi4_fps(fast)) == 64 and round(zoo_report.pi4_fps(slow_good)) == 22
+    picks = zoo_report.recommend(rows, targets=(20, 30, 100))
+    assert picks[20] is slow_good and picks[30] is fast and picks[100] is None

@@ -186,14 +186,55 @@ def _cost(row: dict) -> str:
     return f'{cost["steps"]} steps, {cost["seconds"] / 60:.0f} min ({cost["device"]})'
 
 
+def mean_map(row: dict) -> float:
+    """Return the model's mAP averaged over the three dev sets (cap 10): what it is ranked by."""
+    return sum(row['map_cap10'][n]['mAP'] for n, _ in DATASETS) / len(DATASETS)
+
+
+def pareto_front(rows: list[dict]) -> list[dict]:
+    """Return the rows no other row beats: as fast or faster and as accurate (mean mAP) or more."""
+    return [
+        r
+        for r in rows
+        if not any(
+            o is not r
+            and o['latency_ratio_to_300'] <= r['latency_ratio_to_300']
+            and mean_map(o) >= mean_map(r)
+            and (o['latency_ratio_to_300'], mean_map(o))
+            != (r['latency_ratio_to_300'], mean_map(r))
+            for o in rows
+        )
+    ]
+
+
+# The Pi 4 estimate of docs/PERFORMANCE.md: invoke() of the 300 model about 42 ms with a
+# 64-bit OS, XNNPACK and 4 threads; the node's own overhead about 3 ms per rgb8 frame.
+PI4_INVOKE_300_MS = 42.0
+PI4_OVERHEAD_MS = 3.0
+
+
+def pi4_fps(row: dict) -> float:
+    """Estimate the node's rate on a Pi 4 from the latency ratio measured here."""
+    return 1000.0 / (PI4_INVOKE_300_MS * row['latency_ratio_to_300'] + PI4_OVERHEAD_MS)
+
+
+def recommend(rows: list[dict], targets=(10, 15, 20)) -> dict[int, dict | None]:
+    """For each frame rate, the most accurate model (mean mAP) whose Pi 4 estimate reaches it."""
+    return {
+        fps: max((r for r in rows if pi4_fps(r) >= fps), key=mean_map, default=None)
+        for fps in targets
+    }
+
+
 def format_markdown(result: dict) -> str:
     names = [n for n, _ in DATASETS]
     head = (
-        '| resolution | model | GMACs | M params | latency / 300 | '
+        '| resolution | model | GMACs | M params | latency / 300 | Pi 4 FPS (est.) | '
         + ' | '.join(f'{n} mAP (cap 10 / {UNCAPPED})' for n in names)
-        + ' | rPC | cost to make |'
+        + ' | mean mAP | rPC | cost to make |'
     )
-    lines = [head, '|' + '---|' * (7 + len(names))]
+    lines = [head, '|' + '---|' * (9 + len(names))]
+    front = pareto_front(result['rows'])
     for row in result['rows']:
         uncapped = row[f'map_cap{UNCAPPED}']
         cells = [
@@ -201,10 +242,23 @@ def format_markdown(result: dict) -> str:
             + (f'{uncapped[n]["mAP"]:.3f}' if uncapped else '-')
             for n in names
         ]
+        mark = ' **(front)**' if row in front else ''
         lines.append(
-            f'| {row["resolution"]} | {row["kind"]} | {row["macs"] / 1e9:.3f} | '
+            f'| {row["resolution"]} | {row["kind"]}{mark} | {row["macs"] / 1e9:.3f} | '
             f'{row["params"] / 1e6:.2f} | {row["latency_ratio_to_300"]:.2f} | '
+            f'{pi4_fps(row):.0f} | '
             + ' | '.join(cells)
-            + f' | {row["rPC"]:.2f} | {_cost(row)} |'
+            + f' | {mean_map(row):.3f} | {row["rPC"]:.2f} | {_cost(row)} |'
+        )
+    lines.append('')
+    for fps, row in recommend(result['rows']).items():
+        lines.append(
+            f'- {fps} FPS on a Pi 4: '
+            + (
+                f'{row["resolution"]} {row["kind"]} (estimated {pi4_fps(row):.0f} FPS, mean mAP '
+                f'{mean_map(row):.3f})'
+                if row
+                else 'no model reaches it'
+            )
         )
     return '\n'.join(lines)
