@@ -70,6 +70,12 @@ def _add_model_args(p: argparse.ArgumentParser, threshold: float) -> None:
         default=zoo.DEFAULT_ENTRY.resolution,
         help=f'input resolution of the zoo model (default {zoo.DEFAULT_ENTRY.resolution})',
     )
+    g.add_argument(
+        '--variant',
+        default='',
+        help="a named variant of the zoo model, e.g. 'weather' (trained on synthetic bad "
+        'weather); default: the plain model',
+    )
     g.add_argument('--model', help='explicit .tflite file (overrides the zoo lookup)')
     g.add_argument(
         '--labels', help='label map file (default: embedded in the model or next to it)'
@@ -101,6 +107,7 @@ def _detector(args: argparse.Namespace) -> Detector:
         resolution=args.resolution,
         labels=args.labels,
         extra_dirs=args.model_dir,
+        variant=args.variant,
         num_threads=args.threads,
         use_xnnpack=not args.no_xnnpack,
         score_threshold=args.threshold,
@@ -388,6 +395,7 @@ def cmd_models(args: argparse.Namespace) -> int:
             else f'not on this machine ({zoo.cli_command()} models --download)'
         )
         kind = 'release' if entry in zoo.MANIFEST else 'trained' if entry.trained else 'rebuilt'
+        kind += f' ({entry.variant})' if entry.variant else ''
         print(
             f'{zoo.format_pair(entry.alpha, entry.resolution):<32} {kind:<8} {entry.name:<48} '
             f'{where}'

@@ -90,10 +90,23 @@ def test_a_trained_model_wins_over_the_rebuild_of_its_key(tmp_path, monkeypatch,
     assert found.labels_path == run / 'labelmap.txt'
     assert 'distilled from ssd_mobilenet_v1_1.0_quant_coco' in found.entry.description
     assert zoo.find(0.75, 300).entry is zoo.DEFAULT_ENTRY  # the release is untouched
+    # A weather-trained student is a variant: found by name only, never instead of the plain one
+    weather = shipped / 'weather_128'
+    assert cli.main(['train', *common, '--weather', '1', '--output', str(weather)]) == 0
+    assert json.loads((weather / 'model.json').read_text())['variant'] == 'weather'
+    assert zoo.find(0.75, 128).model_path == run / 'detect.tflite'
+    assert zoo.find(0.75, 128, variant='weather').model_path == weather / 'detect.tflite'
+    with pytest.raises(zoo.ModelNotAvailableError, match="variants here: 'weather'"):
+        zoo.find(0.75, 128, variant='snow')
+    capsys.readouterr()
+    image = str(SAMPLES / 'pets.jpg')
+    assert cli.main(['detect', image, '--resolution', '128', '--variant', 'weather']) == 0
+    assert 'weather_128' in capsys.readouterr().err
     capsys.readouterr()
     assert cli.main(['models']) == 0
     listing = capsys.readouterr().out
     assert 'trained  ssd_mobilenet_v1_0.75_128_quant_coco_distilled' in listing
+    assert 'trained (weather) weather_128' in listing
     assert 'rebuilt  ssd_mobilenet_v1_0.75_128_quant_coco ' in listing
 
 

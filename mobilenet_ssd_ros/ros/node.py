@@ -101,7 +101,7 @@ from ..msg import DetectionStats
 
 NODE_NAME = 'mobilenet_ssd'
 LOG_THROTTLE_S = 5.0
-MODEL_PARAMS = ('alpha', 'resolution', 'model', 'labels')
+MODEL_PARAMS = ('alpha', 'resolution', 'variant', 'model', 'labels')
 FILTER_PARAMS = ('score_threshold', 'classes', 'max_detections')
 UNUSABLE_SHARE = 0.5  # /diagnostics: WARN when more frames than this are not 'ok'
 MAX_REASON_CHARS = 1000  # a rejection reason or log line, however large the request was
@@ -143,6 +143,13 @@ PARAMETERS: dict[str, tuple[Any, ParameterDescriptor]] = {
     'resolution': (
         300,
         _descriptor('square input resolution of the zoo model, pixels', int_range=(32, 1024)),
+    ),
+    'variant': (
+        '',
+        _descriptor(
+            "named variant of the zoo model, e.g. 'weather' (trained on synthetic bad weather); "
+            'empty: the plain model'
+        ),
     ),
     'model': (
         '',
@@ -313,6 +320,7 @@ class DetectorNode(LifecycleNode):
             p['model'] or None,
             alpha=p['alpha'],
             resolution=p['resolution'],
+            variant=p['variant'],
             labels=p['labels'] or None,
             num_threads=p['num_threads'] or None,
             use_xnnpack=p['use_xnnpack'],

@@ -89,9 +89,16 @@ class TrainError(RuntimeError):
     """A run that cannot start or continue, with the reason."""
 
 
-def trained_name(alpha: float, resolution: int) -> str:
+def trained_name(alpha: float, resolution: int, variant: str = '') -> str:
     """Name a trained model's folder: width, resolution, and how it was made."""
-    return f'ssd_mobilenet_v1_{alpha:g}_{resolution}_quant_coco_distilled'
+    return f'ssd_mobilenet_v1_{alpha:g}_{resolution}_quant_coco_distilled' + (
+        f'_{variant}' if variant else ''
+    )
+
+
+def variant_of(config: TrainConfig) -> str:
+    """Name the zoo variant a run makes: 'weather' when the student saw synthetic weather."""
+    return 'weather' if config.weather > 0 else ''
 
 
 def pool_images(pools: tuple[str, ...], limit: int | None) -> list[Path]:
@@ -345,8 +352,9 @@ def _finish(
         shutil.copy(teacher_source.labels_path, folder / labels_file)
     stats = graph_stats(model_path)
     info = {
-        'name': trained_name(config.alpha, config.resolution),
+        'name': trained_name(config.alpha, config.resolution, variant_of(config)),
         'trained': True,
+        'variant': variant_of(config),
         'alpha': stats.width_multiplier,
         'resolution': config.resolution,
         'model_file': MODEL_FILE,

@@ -75,6 +75,9 @@ class ZooEntry:
     labels_file: str = 'labelmap.txt'
     description: str = ''
     trained: bool = False  # made by the distillation trainer (training/), not rebuilt
+    # '' for the plain model of its key; a named variant (e.g. 'weather', trained on
+    # synthetic bad weather) is found only when asked for by that name
+    variant: str = ''
 
 
 MANIFEST: tuple[ZooEntry, ...] = (
@@ -217,6 +220,7 @@ def _built_entry(info_file: Path) -> ZooEntry | None:
             )
             + f', max {info["max_detections"]} detections',
             trained=trained,
+            variant=str(info.get('variant', '')),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None  # damaged or foreign: ignore it rather than break every lookup
@@ -245,9 +249,10 @@ def entries(
     alpha: float | None = None,
     resolution: int | None = None,
     extra_dirs: Iterable[str | Path] = (),
+    variant: str | None = None,
 ) -> list[ZooEntry]:
     """
-    Known models matching the given knobs (all when none are given).
+    Known models matching the given knobs (all when none are given; any variant when None).
 
     The manifest's releases first, then models built on this machine.
     """
@@ -256,6 +261,7 @@ def entries(
         for e in [*MANIFEST, *built_entries(extra_dirs)]
         if (alpha is None or _same(e.alpha, alpha))
         and (resolution is None or e.resolution == resolution)
+        and (variant is None or e.variant == variant)
     ]
 
 
@@ -290,14 +296,29 @@ def find(
     alpha: float = DEFAULT_ENTRY.alpha,
     resolution: int = DEFAULT_ENTRY.resolution,
     extra_dirs: Sequence[str | Path] = (),
+    variant: str = '',
 ) -> ResolvedModel:
     """
-    Find the model for (alpha, resolution) on this machine.
+    Find the model for (alpha, resolution), and `variant` if one is named, on this machine.
 
     Where there is none, the error lists the pairs that do exist here and how to get the one
     asked for.
     """
-    wanted = sorted(entries(alpha, resolution, extra_dirs), key=_precedence)
+    if variant:
+        found = [
+            located
+            for e in sorted(entries(alpha, resolution, extra_dirs, variant), key=_precedence)
+            if (located := locate(e, extra_dirs))
+        ]
+        if found:
+            return found[0]
+        known = sorted({e.variant for e in entries(extra_dirs=extra_dirs) if e.variant})
+        raise ModelNotAvailableError(
+            f'no {variant!r} variant of {format_pair(alpha, resolution)} on this machine; '
+            f'variants here: {", ".join(repr(v) for v in known) or "none"} (searched '
+            f'{", ".join(str(d) for d in search_dirs(extra_dirs))})'
+        )
+    wanted = sorted(entries(alpha, resolution, extra_dirs, variant=''), key=_precedence)
     for entry in wanted:
         found = locate(entry, extra_dirs)
         if found:
@@ -324,15 +345,16 @@ def resolve(
     alpha: float = DEFAULT_ENTRY.alpha,
     resolution: int = DEFAULT_ENTRY.resolution,
     extra_dirs: Sequence[str | Path] = (),
+    variant: str = '',
 ) -> ResolvedModel:
     """
-    Resolve an explicit model file, or the zoo's model for (alpha, resolution).
+    Resolve an explicit model file, or the zoo's model for (alpha, resolution, variant).
 
     Nothing of an explicit file is read here (its width is unknown, nan, until the file has been
     checked and loaded; see open_detector).
     """
     if model is None:
-        return find(alpha, resolution, extra_dirs)
+        return find(alpha, resolution, extra_dirs, variant)
     path = Path(model)
     return ResolvedModel(
         ZooEntry(
@@ -352,6 +374,7 @@ def open_detector(
     resolution: int = DEFAULT_ENTRY.resolution,
     labels: str | Path | None = None,
     extra_dirs: Sequence[str | Path] = (),
+    variant: str = '',
     **detector_options: Any,
 ) -> Detector:
     """
@@ -359,7 +382,7 @@ def open_detector(
 
     Labelled with the model's zoo name and measured width (what ~/stats and reports show).
     """
-    found = resolve(model, alpha, resolution, extra_dirs)
+    found = resolve(model, alpha, resolution, extra_dirs, variant)
     detector = Detector(
         found.model_path,
         labels=labels if labels is not None else found.labels_path,
