@@ -78,7 +78,7 @@ def test_tables_are_printed(smoke):
         'GMACs',
         'node suite:',
         'ours_rgb8_saturated',
-        'ours_rgb8_saturated_typed',
+        'ours_rgb8_saturated_before',
         'naive_rgb8_saturated',
         'exec ms/in',
         'Python heap bytes per frame',

@@ -164,6 +164,7 @@ def abusive_parameters(rng: random.Random, tmp_path) -> dict:
         {
             'alpha': [0.5, 1.0, math.nan, math.inf, -1.0, 0.75, 'wide'],
             'resolution': [0, 96, -300, 10**9, 300, 'big'],
+            'variant': ['weather', 'fog', 'x' * 5000, '', 7],
             'model': paths,
             'labels': paths,
             'score_threshold': [-0.1, 1.5, math.nan, 0.5, 'high'],
@@ -178,6 +179,8 @@ def abusive_parameters(rng: random.Random, tmp_path) -> dict:
             'num_threads': [-3, 10**4, 0, 1.5],
             'use_xnnpack': ['yes', 2],
             'input_compressed': ['no', 5],
+            'raw_subscriptions': ['no', 2, False],
+            'executor': ['threads', '', 5],
             'qos_reliability': ['sometimes', '', 'reliable' * 100, 3],
             'qos_depth': [0, -1, 10**6],
             'publish_debug_image': ['sure', 0.5],
@@ -192,6 +195,7 @@ def abusive_parameters(rng: random.Random, tmp_path) -> dict:
 DEFAULTS = {
     'alpha': 0.75,
     'resolution': 300,
+    'variant': '',
     'model': '',
     'labels': '',
     'score_threshold': 0.5,
@@ -200,6 +204,7 @@ DEFAULTS = {
     'publish_debug_image': True,
     'max_image_pixels': PARAMETERS['max_image_pixels'][0],
     'input_compressed': False,
+    'raw_subscriptions': True,
     'qos_reliability': 'reliable',
     'qos_depth': 10,
 }

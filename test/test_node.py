@@ -395,6 +395,21 @@ def test_typed_transport_deserializes_every_frame(start_node, client):
     assert values['frames_deserialized'] == values['frames_received']
 
 
+@pytest.mark.parametrize(
+    'executor, name', [('events', 'EventsExecutor'), ('single_threaded', 'SingleThreadedExecutor')]
+)
+def test_the_executor_parameter_picks_the_executor(start_node, client, executor, name):
+    start_node(autostart=True, executor=executor)
+    client.wait_for_node()
+    pub = client.wait_for_subscriber('/image')
+    received = client.collect(DETECTIONS, Detection2DArray)
+    diagnostics = client.collect('/diagnostics', DiagnosticArray)
+    (out,) = send_until(client, pub, image_msg(PETS, stamp_ns=9), received)
+    assert [label for label, _, _ in boxes(out)] == ['dog', 'dog']
+    values = wait_for(lambda: camera_diagnostics(diagnostics, lambda v: True), 10, 'diagnostics')
+    assert values['executor'] == name
+
+
 def test_corrupt_serialized_frames_are_bad_frames(start_node, client):
     """Truncated CDR on the raw path: a clear, throttled error; the node keeps detecting."""
     from rclpy.serialization import serialize_message

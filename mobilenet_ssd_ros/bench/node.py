@@ -20,9 +20,10 @@ End-to-end benchmarks through real DDS (uses rclpy, unlike the core modules).
   receipt). Each scenario also runs against a naive node: reliable QoS, depth 10, every
   frame processed in the executor callback. A saturated scenario feeds frames faster than
   the model runs and compares the output rate with the raw invoke() rate of this machine,
-  once with raw subscriptions (the default: only processed frames are deserialized) and
-  once typed (rclpy deserializes every frame on the executor thread), side by side; the
-  CPU time of the node's executor thread per offered frame shows what each costs.
+  once as the node runs now (raw subscriptions: only processed frames are deserialized;
+  rclpy's EventsExecutor) and once as it ran before (typed: rclpy deserializes every frame;
+  SingleThreadedExecutor), side by side; the CPU time of the node's executor thread per
+  offered frame shows what each costs.
 - copies: Python heap bytes allocated per frame from the serialized frame to the image the
   model reads, for both paths (tracemalloc, in this process).
 - soak: many frames through the active node: resident memory over time, then CPU use
@@ -378,8 +379,15 @@ def node_suite(duration_s: float = 60.0, rate_hz: float = 30.0) -> dict:
             saturate_hz,
         ),
         Scenario(
-            'ours_rgb8_saturated_typed',
-            node_command({'autostart': True, 'num_threads': 1, 'raw_subscriptions': False}),
+            'ours_rgb8_saturated_before',
+            node_command(
+                {
+                    'autostart': True,
+                    'num_threads': 1,
+                    'raw_subscriptions': False,
+                    'executor': 'single_threaded',
+                }
+            ),
             '/mobilenet_ssd/detections',
             saturate_hz,
         ),
