@@ -42,7 +42,7 @@ from pathlib import Path
 import time
 
 import numpy as np
-from rosbags.rosbag2 import Writer
+from rosbags.rosbag2 import StoragePlugin, Writer
 
 from .bag import BagError, Frame, read_frames, STORAGES
 from .bag_types import typestore
@@ -177,7 +177,7 @@ def replay(
     if first is None:
         raise BagError(f'{bag}: the image topic has no messages')
     store = typestore()
-    with Writer(output, version=9, storage_plugin=STORAGES[storage]) as writer:
+    with Writer(output, version=9, storage_plugin=StoragePlugin[storage.upper()]) as writer:
         detections_conn = writer.add_connection(DETECTIONS_TOPIC, DETECTION_ARRAY, typestore=store)
         stats_conn = writer.add_connection(STATS_TOPIC, STATS_TYPE, typestore=store)
 

@@ -82,9 +82,10 @@ class RawFrames:
     name = 'raw'
 
     def __init__(self, msg_type: type) -> None:
-        from ..offline.bag_types import typestore  # rosbags' CDR reader
+        from rosbags.typesys import get_typestore, Stores  # rosbags' CDR reader
 
-        self._store = typestore()
+        # sensor_msgs' Image and CompressedImage are the same in every ROS 2 distro
+        self._store = get_typestore(Stores.ROS2_KILTED)
         self._type_name = TYPE_NAMES[msg_type.__name__]
         self._counts: dict[int, int] = {}
         self._lock = threading.Lock()
