@@ -30,6 +30,7 @@ from mobilenet_ssd_ros.zoo.graph import graph_stats, measured_width
 import pytest
 
 CORAL = zoo.MANIFEST[1]
+SHIPPED = [zoo.shipped_dir()] if zoo.shipped_dir() else []  # the checkout's models/
 
 
 @pytest.fixture
@@ -150,7 +151,7 @@ def test_lookup_never_depends_on_the_working_directory(monkeypatch, empty_cache,
     shutil.copytree(MODEL_DIR, tmp_path / 'robot' / 'shared' / 'models' / zoo.DEFAULT_ENTRY.name)
     monkeypatch.chdir(work)
     monkeypatch.delenv('MOBILENET_SSD_SHARED_DIR')
-    assert zoo.search_dirs() == [empty_cache]
+    assert zoo.search_dirs() == [empty_cache, *SHIPPED]
     with pytest.raises(zoo.ModelNotAvailableError, match='available here: none'):
         zoo.find()
     monkeypatch.setenv('MOBILENET_SSD_SHARED_DIR', str(SHARED))

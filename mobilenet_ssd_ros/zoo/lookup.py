@@ -276,9 +276,13 @@ def locate(entry: ZooEntry, extra_dirs: Iterable[str | Path] = ()) -> ResolvedMo
 
 
 def available_pairs(extra_dirs: Iterable[str | Path] = ()) -> list[tuple[float, int]]:
-    """(alpha, resolution) of every model that is on this machine, sorted."""
+    """(alpha, resolution) of every plain model (no variant) on this machine, sorted."""
     return sorted(
-        {(e.alpha, e.resolution) for e in entries(extra_dirs=extra_dirs) if locate(e, extra_dirs)}
+        {
+            (e.alpha, e.resolution)
+            for e in entries(extra_dirs=extra_dirs, variant='')
+            if locate(e, extra_dirs)
+        }
     )
 
 
