@@ -316,6 +316,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         targets=args.targets,
         stay=args.stay,
         weather=args.weather,
+        teacher=args.teacher,
     )
     try:
         path = train(
@@ -734,6 +735,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         help='share of student images given synthetic fog, rain, snow, night, noise, blur or '
         'low contrast while the teacher sees them clean (default 0)',
+    )
+    p.add_argument(
+        '--teacher',
+        choices=['float', 'uint8'],
+        default='float',
+        help='where mixed/dense targets come from: the float replica of the source (default) '
+        'or the uint8 source itself through LiteRT',
     )
     p.add_argument(
         '--device',

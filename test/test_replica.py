@@ -215,6 +215,27 @@ def test_fake_quantized_replica_computes_what_the_export_writes(tmp_path, pair):
         assert np.abs(noisy[0].numpy() - exported).mean() > 2 * error
 
 
+@pytest.mark.parametrize('path', IMAGES[:4], ids=lambda p: p.name)
+def test_uint8_teacher_reads_the_interpreters_raw_outputs(pair, path):
+    """The uint8 teacher gives the post-processing op's inputs, in the replica's layout."""
+    from mobilenet_ssd_ros.training.teacher import Uint8Teacher
+
+    replica, interpreter = pair
+    teacher = Uint8Teacher(replica.source, replica.boxes_index, replica.logits_index)
+    image = cv2.resize(read_rgb(path), replica.input_size[::-1])
+    boxes, logits = teacher(np.stack([image, image[:, ::-1]]))
+    with torch.no_grad():
+        mine = replica(torch.from_numpy(np.stack([image, np.ascontiguousarray(image[:, ::-1])])))
+    for index, theirs, ours in (
+        (replica.boxes_index, boxes, mine[0]),
+        (replica.logits_index, logits, mine[1]),
+    ):
+        assert theirs.shape == ours.shape
+        step = interpreter.get_tensor_details()[index]['quantization'][0]
+        assert float((theirs - ours).abs().mean()) < 1.0 * step
+    assert not torch.equal(boxes[0], boxes[1])  # each image its own outputs
+
+
 def replica_name_of(replica, concat_index: int) -> str:
     """Name the convolution of the first class predictor (an input of the logits concat)."""
     concat = next(s for s in replica.steps if s.output == concat_index)

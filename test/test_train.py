@@ -117,3 +117,19 @@ def test_a_device_that_is_not_there_is_refused_with_a_reason(tmp_path, capsys):
         assert 'sees no CUDA device' in capsys.readouterr().err
     assert cli.main([*args, '--device', 'tpu']) == 2
     assert 'only cpu and cuda are supported' in capsys.readouterr().err
+
+
+def test_targets_from_the_uint8_teacher(tmp_path):
+    run = tmp_path / 'run'
+    args = ['--resolution', '128', '--batch', '2', '--images', '4', '--steps', '1']
+    assert cli.main(['train', *args, '--teacher', 'uint8', '--output', str(run)]) == 0
+    info = json.loads((run / 'model.json').read_text())
+    assert info['teacher'] == 'uint8' and info['steps'] == 1
+    assert (
+        len(
+            Detector(run / 'detect.tflite', score_threshold=0.0).detect(
+                read_rgb(SAMPLES / 'pets.jpg')
+            )
+        )
+        > 0
+    )

@@ -54,6 +54,7 @@ import torch
 from .export import export
 from .replica import decode, detections, Replica
 from .targets import anchor_map, dense_loss, loss, match, mixed_loss
+from .teacher import Uint8Teacher
 from .weather import weather
 from ..core.detector import Detector
 from ..core.imageio import read_rgb
@@ -83,6 +84,7 @@ class TrainConfig:
     targets: str = 'mixed'  # mixed, dense or detections (see targets.py)
     stay: float = 0.0  # weight of the squared distance from the starting weights (L2-SP)
     weather: float = 0.0  # share of student images given synthetic weather (weather.py)
+    teacher: str = 'float'  # mixed/dense targets from the float replica or the uint8 model
 
 
 class TrainError(RuntimeError):
@@ -202,6 +204,11 @@ def train(
     if config.targets in ('dense', 'mixed'):
         teacher, dense = None, Replica(teacher_source.model_path).to(where).eval()
         mapping = anchor_map(student.anchors, dense.anchors)
+        uint8 = (
+            Uint8Teacher(teacher_source.model_path, dense.boxes_index, dense.logits_index)
+            if config.teacher == 'uint8'
+            else None
+        )
         teacher_size = (dense.input_size[1], dense.input_size[0])  # OpenCV's (width, height)
     else:
         teacher = Detector(
@@ -282,7 +289,12 @@ def train(
             value, parts = loss(box_encodings, class_logits, targets)
         else:
             with torch.no_grad():
-                t_boxes, t_logits = dense(torch.from_numpy(np.stack(teacher_images)).to(where))
+                if uint8 is not None:  # the model users run, through LiteRT
+                    t_boxes, t_logits = (t.to(where) for t in uint8(np.stack(teacher_images)))
+                else:
+                    t_boxes, t_logits = dense(
+                        torch.from_numpy(np.stack(teacher_images)).to(where)
+                    )
                 decoded = [decode(dense, b, lg) for b, lg in zip(t_boxes, t_logits)]
             if config.targets == 'mixed':
                 matched = [
@@ -375,6 +387,7 @@ def _finish(
         'teacher_threshold': config.teacher_threshold,
         'stay': config.stay,
         'weather': config.weather,
+        'teacher': config.teacher,
         'weights': 'trained through rounding to the uint8 grid (Replica.fake_quantize)',
         'calibration_images': len(calibration),
         'cost': cost,
