@@ -291,8 +291,8 @@ def test_zoo_report_has_latency_map_and_rpc_per_model(tmp_path, monkeypatch):
         assert clean > 0 and row['rPC'] == pytest.approx(row['mPC'] / clean)
     table = zoo_report.format_markdown(result)
     assert table.splitlines()[0].endswith('| rPC | cost to make |')
-    assert len(table.splitlines()) == 9  # header, rule, 3 models, blank, 3 recommendations
-    assert table.splitlines()[-1].startswith('- 20 FPS on a Pi 4: ')
+    assert len(table.splitlines()) == 12  # header, rule, 3 models, blank, 2 x 3 picks
+    assert table.splitlines()[-1].startswith('- 20 FPS on a Pi 4 (32-bit OS): ')
     assert '| 160 | trained' in table and '1 steps' in table
     assert result['robustness'] == {'images': 2, 'corruptions': ['fog'], 'severities': [1, 5]}
     assert plot_zoo(result, tmp_path / 'zoo.png').stat().st_size > 0
@@ -313,3 +313,5 @@ def test_pareto_front_and_pi4_recommendations():
     assert round(zoo_report.pi4_fps(fast)) == 64 and round(zoo_report.pi4_fps(slow_good)) == 22
     picks = zoo_report.recommend(rows, targets=(20, 30, 100))
     assert picks[20] is slow_good and picks[30] is fast and picks[100] is None
+    slower_pi = zoo_report.recommend(rows, targets=(20,), invoke_300_ms=83.0)
+    assert slower_pi[20] is fast  # 1000 / (83 + 3) = 11.6 FPS for the 300 model
