@@ -314,7 +314,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         images=args.images,
         targets=args.targets,
-        stay=args.stay,
         weather=args.weather,
         teacher=args.teacher,
     )
@@ -722,12 +721,6 @@ def build_parser() -> argparse.ArgumentParser:
         default='mixed',
         help="mixed: the teacher's per-anchor scores, its detections SSD-matched for peaks and "
         'boxes; dense: per-anchor scores and confident boxes; detections: SSD matching only',
-    )
-    p.add_argument(
-        '--stay',
-        type=float,
-        default=0.0,
-        help='weight of the squared distance from the starting weights (L2-SP; default 0)',
     )
     p.add_argument(
         '--weather',

@@ -133,6 +133,26 @@ def test_untrained_export_reproduces_the_source(tmp_path, pair):
     assert path.stat().st_size == pytest.approx(source.model_path.stat().st_size, rel=0.01)
 
 
+def _export_and_run(replica, tmp_path):
+    """
+    Export `replica` (calibrated on 16 pool images and the test image) and run the export.
+
+    Returns the test image and the interpreter holding every tensor of that run.
+    """
+    from ai_edge_litert.interpreter import Interpreter
+    from mobilenet_ssd_ros.training.export import export
+
+    image = cv2.resize(read_rgb(IMAGES[0]), replica.input_size[::-1])
+    pool = sorted((SHARED / 'data' / 'train_pool').glob('*/images/*.jpg'))[::60][:16]
+    calibration = [cv2.resize(read_rgb(p), replica.input_size[::-1]) for p in pool] + [image]
+    path = export(replica, calibration, tmp_path / 'detect.tflite')
+    interpreter = Interpreter(model_path=str(path), experimental_preserve_all_tensors=True)
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(interpreter.get_input_details()[0]['index'], image[None])
+    interpreter.invoke()
+    return image, interpreter
+
+
 def test_export_writes_changed_weights(tmp_path, pair):
     """
     A replica whose weights changed exports a model that computes what the replica does.
@@ -142,9 +162,6 @@ def test_export_writes_changed_weights(tmp_path, pair):
     """
     import copy
 
-    from ai_edge_litert.interpreter import Interpreter
-    from mobilenet_ssd_ros.training.export import export
-
     replica = copy.deepcopy(pair[0])
     with torch.no_grad():
         first = replica.convs['conv0']
@@ -152,14 +169,7 @@ def test_export_writes_changed_weights(tmp_path, pair):
         first.bias.add_(0.1)
         predictor = replica.convs[replica_name_of(replica, replica.logits_index)]
         predictor.weight.mul_(1.5)
-    image = cv2.resize(read_rgb(IMAGES[0]), replica.input_size[::-1])
-    pool = sorted((SHARED / 'data' / 'train_pool').glob('*/images/*.jpg'))[::60][:16]
-    calibration = [cv2.resize(read_rgb(p), replica.input_size[::-1]) for p in pool] + [image]
-    path = export(replica, calibration, tmp_path / 'detect.tflite')
-    interpreter = Interpreter(model_path=str(path), experimental_preserve_all_tensors=True)
-    interpreter.allocate_tensors()
-    interpreter.set_tensor(interpreter.get_input_details()[0]['index'], image[None])
-    interpreter.invoke()
+    image, interpreter = _export_and_run(replica, tmp_path)
     with torch.no_grad():
         changed = replica(torch.from_numpy(image[None]))
         original = pair[0](torch.from_numpy(image[None]))
@@ -183,9 +193,6 @@ def test_fake_quantized_replica_computes_what_the_export_writes(tmp_path, pair):
     """
     import copy
 
-    from ai_edge_litert.interpreter import Interpreter
-    from mobilenet_ssd_ros.training.export import export
-
     replica = copy.deepcopy(pair[0])
     generator = torch.Generator().manual_seed(0)
     with torch.no_grad():
@@ -193,14 +200,7 @@ def test_fake_quantized_replica_computes_what_the_export_writes(tmp_path, pair):
             step = conv.grid[0]
             noise = torch.rand(conv.weight.shape, generator=generator) * 0.9 - 0.45
             conv.weight.add_(noise * step)
-    image = cv2.resize(read_rgb(IMAGES[0]), replica.input_size[::-1])
-    pool = sorted((SHARED / 'data' / 'train_pool').glob('*/images/*.jpg'))[::60][:16]
-    calibration = [cv2.resize(read_rgb(p), replica.input_size[::-1]) for p in pool] + [image]
-    path = export(replica.fake_quantize(), calibration, tmp_path / 'detect.tflite')
-    interpreter = Interpreter(model_path=str(path), experimental_preserve_all_tensors=True)
-    interpreter.allocate_tensors()
-    interpreter.set_tensor(interpreter.get_input_details()[0]['index'], image[None])
-    interpreter.invoke()
+    image, interpreter = _export_and_run(replica.fake_quantize(), tmp_path)
     with torch.no_grad():
         rounded = replica(torch.from_numpy(image[None]))
         plain = replica.fake_quantize(False)(torch.from_numpy(image[None]))

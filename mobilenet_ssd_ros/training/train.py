@@ -82,7 +82,6 @@ class TrainConfig:
     teacher_threshold: float = 0.3
     pools: tuple[str, ...] = POOLS
     targets: str = 'mixed'  # mixed, dense or detections (see targets.py)
-    stay: float = 0.0  # weight of the squared distance from the starting weights (L2-SP)
     weather: float = 0.0  # share of student images given synthetic weather (weather.py)
     teacher: str = 'float'  # mixed/dense targets from the float replica or the uint8 model
 
@@ -218,7 +217,6 @@ def train(
         )
         dense = mapping = teacher_size = None
     optimizer = torch.optim.Adam(student.parameters(), lr=config.lr)
-    start_weights = [p.detach().clone() for p in student.parameters()]
     files = pool_images(config.pools, config.images)
     rng = np.random.default_rng(config.seed)
     torch.manual_seed(config.seed)
@@ -226,8 +224,11 @@ def train(
     checkpoint = folder / 'checkpoint.pt'
     if checkpoint.exists():
         state = torch.load(checkpoint, weights_only=False, map_location=where)
-        # options added since the run began take their defaults; more steps are allowed
-        saved = {**asdict(TrainConfig(config.resolution)), **state['config'], 'steps': 0}
+        # options added since the run began take their defaults, options since removed are
+        # ignored; more steps are allowed
+        current = asdict(TrainConfig(config.resolution))
+        saved = {**current, **state['config'], 'steps': 0}
+        saved = {k: v for k, v in saved.items() if k in current}
         if saved != {**asdict(config), 'steps': 0}:
             raise TrainError(
                 f'{folder} holds a run with another configuration ({state["config"]}); '
@@ -292,9 +293,7 @@ def train(
                 if uint8 is not None:  # the model users run, through LiteRT
                     t_boxes, t_logits = (t.to(where) for t in uint8(np.stack(teacher_images)))
                 else:
-                    t_boxes, t_logits = dense(
-                        torch.from_numpy(np.stack(teacher_images)).to(where)
-                    )
+                    t_boxes, t_logits = dense(torch.from_numpy(np.stack(teacher_images)).to(where))
                 decoded = [decode(dense, b, lg) for b, lg in zip(t_boxes, t_logits)]
             if config.targets == 'mixed':
                 matched = [
@@ -318,10 +317,6 @@ def train(
                     student.anchors,
                     student.scales,
                 )
-        if config.stay:
-            value = value + config.stay * sum(
-                ((p - p0) ** 2).sum() for p, p0 in zip(student.parameters(), start_weights)
-            )
         optimizer.zero_grad()
         value.backward()
         optimizer.step()
@@ -385,7 +380,6 @@ def _finish(
         'images': len(files),
         'targets': config.targets,
         'teacher_threshold': config.teacher_threshold,
-        'stay': config.stay,
         'weather': config.weather,
         'teacher': config.teacher,
         'weights': 'trained through rounding to the uint8 grid (Replica.fake_quantize)',
