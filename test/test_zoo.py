@@ -226,3 +226,31 @@ def test_download_without_network_fails_fast_and_says_what_to_do(empty_cache):
     with pytest.raises(ModelDownloadError, match='could not download.*copy detect.tflite'):
         download(entry, timeout=5)
     assert time.monotonic() - start < 5
+
+
+def test_shipped_models_are_found_where_colcon_and_pip_install_them(monkeypatch, tmp_path):
+    """
+    models/ is installed to share/mobilenet_ssd_ros/models; the lookup searches it there.
+
+    In a ROS install the ament index names the share directory; in a pip install it is under
+    the Python prefix; in a source checkout it is the checkout's models/.
+    """
+    packages = pytest.importorskip('ament_index_python.packages')
+    from mobilenet_ssd_ros.zoo import lookup
+
+    ros_share = tmp_path / 'ros' / 'share' / 'mobilenet_ssd_ros'
+    prefix_models = tmp_path / 'prefix' / 'share' / 'mobilenet_ssd_ros' / 'models'
+    checkout = tmp_path / 'checkout'
+    monkeypatch.setattr(packages, 'get_package_share_directory', lambda name: str(ros_share))
+    monkeypatch.setattr(lookup.sys, 'prefix', str(tmp_path / 'prefix'))
+    monkeypatch.setattr(lookup, '__file__', str(checkout / 'mobilenet_ssd_ros' / 'zoo' / 'x.py'))
+    assert lookup.shipped_dir() is None  # nothing installed anywhere
+    (checkout / 'models').mkdir(parents=True)
+    assert lookup.shipped_dir() is None  # a models/ folder without package.xml beside it
+    (checkout / 'package.xml').write_text('<package/>')
+    assert lookup.shipped_dir() == checkout / 'models'
+    prefix_models.mkdir(parents=True)
+    assert lookup.shipped_dir() == prefix_models  # pip's data_files before the checkout
+    (ros_share / 'models').mkdir(parents=True)
+    assert lookup.shipped_dir() == ros_share / 'models'  # the ament index first
+    assert ros_share / 'models' in lookup.search_dirs()
