@@ -153,6 +153,13 @@ def _export_and_run(replica, tmp_path):
     return image, interpreter
 
 
+def _exported_outputs(interpreter, replica, outputs):
+    """Pair each raw output (boxes, logits) of a replica run with the export's, and its step."""
+    for index, mine in zip((replica.boxes_index, replica.logits_index), outputs, strict=True):
+        exported = _dequantized(interpreter, index).reshape(mine.shape[1:])
+        yield mine[0].numpy(), exported, interpreter.get_tensor_details()[index]['quantization'][0]
+
+
 def test_export_writes_changed_weights(tmp_path, pair):
     """
     A replica whose weights changed exports a model that computes what the replica does.
@@ -173,15 +180,11 @@ def test_export_writes_changed_weights(tmp_path, pair):
     with torch.no_grad():
         changed = replica(torch.from_numpy(image[None]))
         original = pair[0](torch.from_numpy(image[None]))
-    for index, mine, before in (
-        (replica.boxes_index, changed[0], original[0]),
-        (replica.logits_index, changed[1], original[1]),
-    ):
-        exported = _dequantized(interpreter, index).reshape(mine.shape[1:])
-        step = interpreter.get_tensor_details()[index]['quantization'][0]
-        error = np.abs(mine[0].numpy() - exported).mean()
+    compared = _exported_outputs(interpreter, replica, changed)
+    for (mine, exported, step), before in zip(compared, original, strict=True):
+        error = np.abs(mine - exported).mean()
         assert error < 1.0 * step, error / step
-        assert np.abs(before[0].numpy() - mine[0].numpy()).mean() > 2 * error  # a real change
+        assert np.abs(before[0].numpy() - mine).mean() > 2 * error  # a real change
 
 
 def test_fake_quantized_replica_computes_what_the_export_writes(tmp_path, pair):
@@ -204,13 +207,9 @@ def test_fake_quantized_replica_computes_what_the_export_writes(tmp_path, pair):
     with torch.no_grad():
         rounded = replica(torch.from_numpy(image[None]))
         plain = replica.fake_quantize(False)(torch.from_numpy(image[None]))
-    for index, mine, noisy in (
-        (replica.boxes_index, rounded[0], plain[0]),
-        (replica.logits_index, rounded[1], plain[1]),
-    ):
-        exported = _dequantized(interpreter, index).reshape(mine.shape[1:])
-        step = interpreter.get_tensor_details()[index]['quantization'][0]
-        error = np.abs(mine[0].numpy() - exported).mean()
+    compared = _exported_outputs(interpreter, replica, rounded)
+    for (mine, exported, step), noisy in zip(compared, plain, strict=True):
+        error = np.abs(mine - exported).mean()
         assert error < 1.0 * step, error / step
         assert np.abs(noisy[0].numpy() - exported).mean() > 2 * error
 
