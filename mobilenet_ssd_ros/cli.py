@@ -21,7 +21,7 @@ mobilenet-ssd eval --dataset DIR --format coco128|yolo|voc|pennfudan|kitti
                    [--compare PREDICTIONS | --compare-enhance MODE] [--save-predictions FILE]
 mobilenet-ssd robustness --dataset DIR --format F [--corruptions A,B] [--severities 1,3,5]
                          [--quick] [--json FILE] [--plot FILE]
-mobilenet-ssd train --resolution R --output DIR [--steps N] [--batch B] [--lr LR] [--images N]
+mobilenet-ssd train --resolution R --output DIR [--width W] [--steps N] [--batch B] [--lr LR] [--images N]
 mobilenet-ssd models [--download]
 mobilenet-ssd make-bag IMAGES... --output BAG [--rate HZ] [--compressed] [--storage mcap|sqlite3]
 mobilenet-ssd replay BAG --output OUT_BAG [--topic T] [--every-frame | --frame-ms MS]
@@ -316,6 +316,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         targets=args.targets,
         weather=args.weather,
         teacher=args.teacher,
+        width=args.width or 0.0,
+        feature_weight=args.feature_weight,
     )
     try:
         path = train(
@@ -704,10 +706,22 @@ def build_parser() -> argparse.ArgumentParser:
     rep.set_defaults(func=cmd_zoo_report)
 
     p = sub.add_parser(
-        'train', help='distil the detector into a student at another resolution (PyTorch)'
+        'train', help='distil the detector into a student at another resolution or width (PyTorch)'
     )
     p.add_argument('--resolution', type=int, required=True, help="the student's input size")
-    p.add_argument('--alpha', type=float, default=0.75, help='width of the teacher (and student)')
+    p.add_argument('--alpha', type=float, default=0.75, help='width of the teacher')
+    p.add_argument(
+        '--width',
+        type=float,
+        help="the student's width if not the teacher's: its backbone starts from the ImageNet "
+        "MobileNetV1 classifier of that width, its heads are the teacher's through adapters",
+    )
+    p.add_argument(
+        '--feature-weight',
+        type=float,
+        default=1.0,
+        help="with --width: weight of imitating the teacher's feature maps (default 1)",
+    )
     p.add_argument('--output', required=True, help='run folder: checkpoint, model, model.json')
     p.add_argument('--steps', type=int, default=1000)
     p.add_argument('--batch', type=int, default=16)

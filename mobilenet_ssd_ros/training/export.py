@@ -20,6 +20,8 @@ zoo builder's flatbuffer tools); only constants and quantization parameters chan
 the result loads wherever the source does:
 - weights: per-tensor asymmetric uint8, as the source's are, over the weights' range joined
   with the source tensor's range (so unchanged weights get back their exact uint8 values);
+  a layer without a source grid (a student of another width, width.py) is quantized over
+  its own range and written with its own shape;
 - biases: int32 at scale input_scale * weight_scale, zero point 0 (what the kernels expect);
 - activations: a convolution followed by ReLU6 keeps [0, 6], what the float network
   computes; every other convolution's output gets the range its values take on calibration
@@ -41,16 +43,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .replica import Replica
+from .replica import Replica, uint8_grid
 from ..zoo.build import pack
 from ..zoo.graph import builtin_code, schema
-
-
-def _params(low: float, high: float) -> tuple[float, int]:
-    """Return (scale, zero point) of uint8 values covering [low, high] (which holds 0)."""
-    low, high = min(low, 0.0), max(high, 0.0)
-    scale = (high - low) / 255.0 or 1e-8
-    return scale, int(np.clip(round(-low / scale), 0, 255))
 
 
 def _set(tensor, scale: float, zero: int) -> None:
@@ -96,6 +91,8 @@ def class_predictor_outputs(replica: Replica) -> list[int]:
 
 def export(replica: Replica, calibration: Iterable[np.ndarray], output: str | Path) -> Path:
     """Write the replica as a uint8 .tflite at `output`, calibrated on `calibration`."""
+    if len(replica.adapters):
+        raise ValueError('the replica still has adapters: fold them first (width.fold_adapters)')
     fb = schema()
     model = fb.ModelT.InitFromPackedBuf(replica.source.read_bytes(), 0)
     graph = model.subgraphs[0]
@@ -125,7 +122,7 @@ def export(replica: Replica, calibration: Iterable[np.ndarray], output: str | Pa
                 scale, zero = float(q.scale[0]), int(q.zeroPoint[0])
                 lows.append(-zero * scale)
                 highs.append((255 - zero) * scale)
-            _set(out, *_params(min(lows), max(highs)))
+            _set(out, *uint8_grid(min(lows), max(highs)))
     path = Path(output)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pack(fb, model))
@@ -142,12 +139,11 @@ def _write_conv(model, graph, replica: Replica, name: str, ranges) -> None:
     weight = (
         np.transpose(weight, (1, 2, 3, 0)) if depthwise else np.transpose(weight, (0, 2, 3, 1))
     )
-    source = graph.tensors[weight_index].quantization
-    s_scale, s_zero = float(source.scale[0]), int(source.zeroPoint[0])
-    w_scale, w_zero = _params(
-        min(float(weight.min()), -s_zero * s_scale),
-        max(float(weight.max()), (255 - s_zero) * s_scale),
-    )
+    low, high = float(weight.min()), float(weight.max())
+    if conv.grid is not None:  # the source's grid: unchanged weights keep their uint8 values
+        s_scale, s_zero = conv.grid
+        low, high = min(low, -s_zero * s_scale), max(high, (255 - s_zero) * s_scale)
+    w_scale, w_zero = uint8_grid(low, high)
     q_weight = np.clip(np.round(weight / w_scale + w_zero), 0, 255).astype(np.uint8)
     in_q = graph.tensors[input_index].quantization
     b_scale = float(in_q.scale[0]) * w_scale
@@ -159,5 +155,8 @@ def _write_conv(model, graph, replica: Replica, name: str, ranges) -> None:
     ):
         tensor = graph.tensors[index]
         _set(tensor, scale, zero)
+        tensor.shape = np.array(values.shape, np.int32)  # a student may be narrower
         model.buffers[tensor.buffer].data = np.frombuffer(values.tobytes(), np.uint8)
-    _set(graph.tensors[output_index], *_params(*ranges[output_index]))
+    output = graph.tensors[output_index]
+    output.shape = np.array([*output.shape[:-1], q_weight.shape[-1 if depthwise else 0]], np.int32)
+    _set(output, *uint8_grid(*ranges[output_index]))

@@ -85,13 +85,26 @@ def _same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
+def adapted_key(tap: int) -> int:
+    """Where forward(keep=) holds the adapted copy of feature map `tap` (width.py)."""
+    return -1 - tap
+
+
+def uint8_grid(low: float, high: float) -> tuple[float, int]:
+    """Return (scale, zero point) of per-tensor uint8 values covering [low, high] and 0."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    scale = (high - low) / 255.0 or 1e-8
+    return scale, int(np.clip(round(-low / scale), 0, 255))
+
+
 class _Conv(nn.Module):
     """A TFLite (depthwise) convolution with explicit TF padding and its activation."""
 
     def __init__(self, weight, bias, stride, same, depthwise, relu6, in_size, grid=None):
         super().__init__()
         self.weight = nn.Parameter(torch.from_numpy(weight))
-        # (scale, zero point) of the source's per-tensor uint8 weights, for fake quantization
+        # (scale, zero point) of the source's per-tensor uint8 weights, for fake quantization;
+        # None: the grid follows the weights' own range (a layer that has no source grid)
         self.grid = grid
         self.fake_quant = False
         self.bias = nn.Parameter(torch.from_numpy(bias))
@@ -109,9 +122,12 @@ class _Conv(nn.Module):
         if any(self.pad):
             x = F.pad(x, self.pad)
         weight = self.weight
-        if self.fake_quant and self.grid is not None:
+        if self.fake_quant:
             # rounded to the uint8 grid the export writes; the gradient passes straight through
-            weight = torch.fake_quantize_per_tensor_affine(weight, *self.grid, 0, 255)
+            grid = self.grid or uint8_grid(
+                float(weight.detach().min()), float(weight.detach().max())
+            )
+            weight = torch.fake_quantize_per_tensor_affine(weight, *grid, 0, 255)
         x = F.conv2d(x, weight, self.bias, self.stride, groups=self.groups)
         return F.relu6(x) if self.relu6 else x
 
@@ -124,6 +140,71 @@ class _Step:
     module: str = ''  # name of the conv module
     shape: tuple[int, ...] = ()  # reshape target (NHWC-ordered, batch free)
     axis: int = 0  # concatenation axis (NHWC)
+
+
+def _constants(fb, model, graph):
+    """Return a reader of the graph's constant tensors as numpy arrays of their shapes."""
+    dtypes = {
+        fb.TensorType.UINT8: np.uint8,
+        fb.TensorType.INT32: np.int32,
+        fb.TensorType.FLOAT32: np.float32,
+        fb.TensorType.INT8: np.int8,
+    }
+
+    def constant(index: int) -> np.ndarray:
+        tensor = graph.tensors[index]
+        data = model.buffers[tensor.buffer].data
+        shape = tuple(int(v) for v in tensor.shape)
+        return np.frombuffer(bytes(data), dtypes[tensor.type]).reshape(shape)
+
+    return constant
+
+
+def _conv(fb, graph, op, depthwise: bool, constant) -> _Conv:
+    """Make the float module of one CONV_2D or DEPTHWISE_CONV_2D op, weights dequantized."""
+    w_t, b_t = graph.tensors[op.inputs[1]], graph.tensors[op.inputs[2]]
+    weight = constant(op.inputs[1])
+    w_q, b_q = _quantization(w_t), _quantization(b_t)
+    # TFLite: conv OHWI (per-channel axis 0), depthwise 1HWC (axis 3)
+    weight = w_q.dequantize(weight, 3 if depthwise else 0) if w_q else weight
+    weight = (
+        np.transpose(weight, (3, 0, 1, 2)) if depthwise else np.transpose(weight, (0, 3, 1, 2))
+    )
+    bias = constant(op.inputs[2])
+    bias = b_q.dequantize(bias, 0) if b_q else bias.astype(np.float32)
+    options = op.builtinOptions
+    relu6 = options.fusedActivationFunction == fb.ActivationFunctionType.RELU6 or (
+        _is_relu6(_quantization(graph.tensors[op.outputs[0]]))
+    )
+    per_tensor = w_q is not None and w_q.scale.size == 1
+    return _Conv(
+        np.ascontiguousarray(weight),
+        np.ascontiguousarray(bias),
+        (options.strideH, options.strideW),
+        options.padding == fb.Padding.SAME,
+        depthwise,
+        relu6,
+        tuple(int(v) for v in graph.tensors[op.inputs[0]].shape[1:3]),
+        (float(w_q.scale[0]), int(w_q.zero_point[0])) if per_tensor else None,
+    )
+
+
+def read_convs(path: str | Path) -> list[_Conv]:
+    """
+    Read the convolutions of any MobileNetV1 flatbuffer in graph order, up to its first op
+    of another kind: a classifier's backbone (before its pooling), or a detector's.
+    """
+    fb = schema()
+    model = fb.ModelT.InitFromPackedBuf(Path(path).read_bytes(), 0)
+    graph = model.subgraphs[0]
+    constant = _constants(fb, model, graph)
+    convs = []
+    for op in graph.operators:
+        code = builtin_code(model.operatorCodes[op.opcodeIndex])
+        if code not in (fb.BuiltinOperator.CONV_2D, fb.BuiltinOperator.DEPTHWISE_CONV_2D):
+            break
+        convs.append(_conv(fb, graph, op, code == fb.BuiltinOperator.DEPTHWISE_CONV_2D, constant))
+    return convs
 
 
 class Replica(nn.Module):
@@ -154,52 +235,20 @@ class Replica(nn.Module):
         # conv name -> (input, weights, bias, output) tensor indices in the source graph
         self.conv_tensors: dict[str, tuple[int, int, int, int]] = {}
         self.steps: list[_Step] = []
+        # a student of another width (width.py) reaches the teacher's heads through 1x1
+        # linear adapters until they are folded in: feature map index (str) -> adapter, and
+        # conv name -> the feature map it reads through its adapter
+        self.adapters = nn.ModuleDict()
+        self.adapter_of: dict[str, int] = {}
         shapes = {i: tuple(int(v) for v in t.shape) for i, t in enumerate(graph.tensors)}
 
-        def constant(index: int) -> np.ndarray:
-            tensor = graph.tensors[index]
-            data = model.buffers[tensor.buffer].data
-            dtype = {
-                fb.TensorType.UINT8: np.uint8,
-                fb.TensorType.INT32: np.int32,
-                fb.TensorType.FLOAT32: np.float32,
-                fb.TensorType.INT8: np.int8,
-            }[tensor.type]
-            return np.frombuffer(bytes(data), dtype).reshape(shapes[index])
-
+        constant = _constants(fb, model, graph)
         for op in graph.operators:
             code = builtin_code(model.operatorCodes[op.opcodeIndex])
             out = op.outputs[0]
             if code in (ops.CONV_2D, ops.DEPTHWISE_CONV_2D):
-                depthwise = code == ops.DEPTHWISE_CONV_2D
-                w_t, b_t = graph.tensors[op.inputs[1]], graph.tensors[op.inputs[2]]
-                weight = constant(op.inputs[1])
-                w_q, b_q = _quantization(w_t), _quantization(b_t)
-                # TFLite: conv OHWI (per-channel axis 0), depthwise 1HWC (axis 3)
-                weight = w_q.dequantize(weight, 3 if depthwise else 0) if w_q else weight
-                weight = (
-                    np.transpose(weight, (3, 0, 1, 2))
-                    if depthwise
-                    else np.transpose(weight, (0, 3, 1, 2))
-                )
-                bias = constant(op.inputs[2])
-                bias = b_q.dequantize(bias, 0) if b_q else bias.astype(np.float32)
-                options = op.builtinOptions
-                relu6 = options.fusedActivationFunction == fb.ActivationFunctionType.RELU6 or (
-                    _is_relu6(_quantization(graph.tensors[out]))
-                )
                 name = f'conv{len(self.convs)}'
-                per_tensor = w_q is not None and w_q.scale.size == 1
-                self.convs[name] = _Conv(
-                    np.ascontiguousarray(weight),
-                    np.ascontiguousarray(bias),
-                    (options.strideH, options.strideW),
-                    options.padding == fb.Padding.SAME,
-                    depthwise,
-                    relu6,
-                    shapes[op.inputs[0]][1:3],
-                    (float(w_q.scale[0]), int(w_q.zero_point[0])) if per_tensor else None,
-                )
+                self.convs[name] = _conv(fb, graph, op, code == ops.DEPTHWISE_CONV_2D, constant)
                 self.steps.append(_Step('conv', (op.inputs[0],), out, module=name))
                 self.conv_tensors[name] = (op.inputs[0], op.inputs[1], op.inputs[2], out)
             elif code == ops.RESHAPE:
@@ -249,6 +298,11 @@ class Replica(nn.Module):
                 source = values[step.inputs[0]]
                 if step.inputs[0] not in nchw:
                     source = source.permute(0, 3, 1, 2)
+                tap = self.adapter_of.get(step.module)
+                if tap is not None:  # adapted once, under a key no tensor of the graph has
+                    if adapted_key(tap) not in values:
+                        values[adapted_key(tap)] = self.adapters[str(tap)](source)
+                    source = values[adapted_key(tap)]
                 values[step.output] = self.convs[step.module](source)
                 nchw.add(step.output)
             elif step.kind == 'reshape':

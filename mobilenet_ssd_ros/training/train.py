@@ -56,6 +56,14 @@ from .replica import decode, detections, Replica
 from .targets import anchor_map, dense_loss, loss, match, mixed_loss
 from .teacher import Uint8Teacher
 from .weather import weather
+from .width import (
+    classifier_path,
+    feature_loss,
+    fit_adapters,
+    fold_adapters,
+    narrow,
+    WidthError,
+)
 from ..core.detector import Detector
 from ..core.imageio import read_rgb
 from ..offline.datasets import shared_data
@@ -84,6 +92,8 @@ class TrainConfig:
     targets: str = 'mixed'  # mixed, dense or detections (see targets.py)
     weather: float = 0.0  # share of student images given synthetic weather (weather.py)
     teacher: str = 'float'  # mixed/dense targets from the float replica or the uint8 model
+    width: float = 0.0  # the student's width when not the teacher's (width.py)
+    feature_weight: float = 1.0  # another width: weight of imitating the teacher's features
 
 
 class TrainError(RuntimeError):
@@ -167,6 +177,48 @@ def _student_source(config: TrainConfig, folder: Path) -> Path:
     return folder / 'source' / info.name / info.model_file
 
 
+def other_width(config: TrainConfig) -> bool:
+    """Whether the student is narrower or wider than its teacher (width.py)."""
+    return bool(config.width) and abs(config.width - config.alpha) > 1e-6
+
+
+def calibration_images(files: list[Path], size: tuple[int, int]) -> list[np.ndarray]:
+    """Up to CALIBRATION_IMAGES pool images spread over the pools, resized to `size` (w, h)."""
+    return [
+        cv2.resize(read_rgb(p), size, interpolation=cv2.INTER_LINEAR)
+        for p in files[:: max(1, len(files) // CALIBRATION_IMAGES)][:CALIBRATION_IMAGES]
+    ]
+
+
+def _student(config: TrainConfig, folder: Path, files: list[Path], fit: bool, log) -> Replica:
+    """
+    The student at the start: the teacher rebuilt at the student's resolution, or for
+    another width the ImageNet classifier's backbone under those heads, whose adapters are
+    fitted on pool images unless a checkpoint will overwrite them.
+    """
+    source = _student_source(config, folder)
+    student = Replica(source)
+    if not other_width(config):
+        return student
+    if config.targets == 'detections' or config.teacher == 'uint8':
+        raise TrainError(
+            "a student of another width imitates the teacher's feature maps, which only the "
+            'float teacher shows: use --targets mixed or dense with --teacher float'
+        )
+    try:
+        narrow(student, classifier_path(config.width))
+    except WidthError as exc:
+        raise TrainError(str(exc)) from exc
+    if fit:
+        size = (student.input_size[1], student.input_size[0])
+        explained = fit_adapters(student, Replica(source), calibration_images(files, size))
+        log(
+            'adapters fitted: '
+            + ', '.join(f'map {tap}: R^2 {r2:.2f}' for tap, r2 in explained.items())
+        )
+    return student
+
+
 def torch_device(name: str) -> torch.device:
     """Return the device `name` (cpu, cuda, cuda:1, ...), refused with a reason if absent."""
     try:
@@ -199,7 +251,10 @@ def train(
     folder = Path(output)
     folder.mkdir(parents=True, exist_ok=True)
     teacher_source = source_for_alpha(config.alpha)
-    student = Replica(_student_source(config, folder)).fake_quantize().to(where).train()
+    files = pool_images(config.pools, config.images)
+    checkpoint = folder / 'checkpoint.pt'
+    student = _student(config, folder, files, fit=not checkpoint.exists(), log=log)
+    student = student.fake_quantize().to(where).train()
     if config.targets in ('dense', 'mixed'):
         teacher, dense = None, Replica(teacher_source.model_path).to(where).eval()
         mapping = anchor_map(student.anchors, dense.anchors)
@@ -217,11 +272,9 @@ def train(
         )
         dense = mapping = teacher_size = None
     optimizer = torch.optim.Adam(student.parameters(), lr=config.lr)
-    files = pool_images(config.pools, config.images)
     rng = np.random.default_rng(config.seed)
     torch.manual_seed(config.seed)
     step, spent = 0, 0.0  # spent: training seconds of the earlier sessions of this run
-    checkpoint = folder / 'checkpoint.pt'
     if checkpoint.exists():
         state = torch.load(checkpoint, weights_only=False, map_location=where)
         # options added since the run began take their defaults, options since removed are
@@ -285,7 +338,8 @@ def train(
                 student_view = weather(student_view, rng)  # the teacher keeps the clean view
             images.append(student_view)
         batch = torch.from_numpy(np.stack(images)).to(where)
-        box_encodings, class_logits = student(batch)
+        mine: dict[int, torch.Tensor] = {}
+        box_encodings, class_logits = student(batch, keep=mine)
         if dense is None:
             value, parts = loss(box_encodings, class_logits, targets)
         else:
@@ -293,7 +347,10 @@ def train(
                 if uint8 is not None:  # the model users run, through LiteRT
                     t_boxes, t_logits = (t.to(where) for t in uint8(np.stack(teacher_images)))
                 else:
-                    t_boxes, t_logits = dense(torch.from_numpy(np.stack(teacher_images)).to(where))
+                    theirs: dict[int, torch.Tensor] = {}
+                    t_boxes, t_logits = dense(
+                        torch.from_numpy(np.stack(teacher_images)).to(where), keep=theirs
+                    )
                 decoded = [decode(dense, b, lg) for b, lg in zip(t_boxes, t_logits)]
             if config.targets == 'mixed':
                 matched = [
@@ -317,6 +374,10 @@ def train(
                     student.anchors,
                     student.scales,
                 )
+        if len(student.adapters):
+            parts['features'] = feature_loss(student, mine, theirs)
+            value = value + config.feature_weight * parts['features']
+            parts['features'] = float(parts['features'].detach())
         optimizer.zero_grad()
         value.backward()
         optimizer.step()
@@ -331,7 +392,9 @@ def train(
                 f'[{"#" * done}{"." * (20 - done)}] '
                 f'step {step}/{config.steps} loss {float(value.detach()):.3f} '
                 f'(box {parts["box"]:.3f} '
-                f'class {parts["class"]:.3f}) matches/image {parts["matches"]:.1f} '
+                f'class {parts["class"]:.3f}'
+                + (f' features {parts["features"]:.3f}' if 'features' in parts else '')
+                + f') matches/image {parts["matches"]:.1f} '
                 f'{per_step:.2f} s/step, ETA {eta / 60:.1f} min'
             )
     cost = {
@@ -347,11 +410,8 @@ def _finish(
 ) -> Path:
     """Export the student, with its labels and model.json, into `folder`."""
     student.cpu().eval()
-    size = (student.input_size[1], student.input_size[0])
-    calibration = [
-        cv2.resize(read_rgb(p), size, interpolation=cv2.INTER_LINEAR)
-        for p in files[:: max(1, len(files) // CALIBRATION_IMAGES)][:CALIBRATION_IMAGES]
-    ]
+    fold_adapters(student)
+    calibration = calibration_images(files, (student.input_size[1], student.input_size[0]))
     model_path = export(student, calibration, folder / MODEL_FILE)
     labels_file = ''
     if teacher_source.labels_path is not None:
@@ -359,7 +419,7 @@ def _finish(
         shutil.copy(teacher_source.labels_path, folder / labels_file)
     stats = graph_stats(model_path)
     info = {
-        'name': trained_name(config.alpha, config.resolution, variant_of(config)),
+        'name': trained_name(stats.width_multiplier, config.resolution, variant_of(config)),
         'trained': True,
         'variant': variant_of(config),
         'alpha': stats.width_multiplier,
@@ -371,7 +431,12 @@ def _finish(
         'macs': stats.macs,
         'params': stats.params,
         'source': teacher_source.entry.name,
-        'student_start': 'zoo rebuild of the source at this resolution',
+        'student_start': (
+            f"backbone of {classifier_path(config.width).name} (ImageNet), the source's heads "
+            'through fitted adapters, folded at export'
+            if other_width(config)
+            else 'zoo rebuild of the source at this resolution'
+        ),
         'training_pools': list(config.pools),
         'steps': config.steps,
         'batch': config.batch,
@@ -382,6 +447,7 @@ def _finish(
         'teacher_threshold': config.teacher_threshold,
         'weather': config.weather,
         'teacher': config.teacher,
+        'feature_weight': config.feature_weight if other_width(config) else 0.0,
         'weights': 'trained through rounding to the uint8 grid (Replica.fake_quantize)',
         'calibration_images': len(calibration),
         'cost': cost,
