@@ -257,7 +257,8 @@ def test_cli_builds_a_list(tmp_path, capsys):
 
 def test_zoo_report_has_latency_map_and_rpc_per_model(tmp_path, monkeypatch):
     """
-    A small report: two resolutions and a trained 160 model; every column filled.
+    A small report: two resolutions, trained 160 models of widths 0.75 and 0.5; every column
+    filled.
 
     The trained model sits beside the rebuild of its resolution, with its cost to make.
     """
@@ -269,6 +270,8 @@ def test_zoo_report_has_latency_map_and_rpc_per_model(tmp_path, monkeypatch):
     trained = tmp_path / 'trained'
     args = ['--resolution', '160', '--batch', '2', '--images', '4', '--steps', '1']
     assert cli.main(['train', *args, '--output', str(trained / 'distilled_160')]) == 0
+    narrow = ['--width', '0.5', '--output', str(trained / 'narrow_160')]
+    assert cli.main(['train', *args, *narrow]) == 0
     result = zoo_report.report(
         (160, 300),
         limit=2,
@@ -279,21 +282,29 @@ def test_zoo_report_has_latency_map_and_rpc_per_model(tmp_path, monkeypatch):
         severities=(1, 5),
         extra_dirs=[trained],
     )
-    rows = {(row['resolution'], row['kind']): row for row in result['rows']}
-    assert set(rows) == {(160, 'rebuilt'), (160, 'trained'), (300, 'rebuilt')}
-    assert rows[300, 'rebuilt']['latency_ratio_to_300'] == 1.0
-    assert rows[160, 'trained']['cost']['steps'] == 1
-    assert rows[160, 'trained']['map_cap100'] is None  # the cap-100 build is of rebuilds only
-    assert rows[160, 'trained']['macs'] == rows[160, 'rebuilt']['macs']  # the same graph
-    for row in rows.values():
+    rows = {(row['alpha'], row['resolution'], row['kind']): row for row in result['rows']}
+    assert set(rows) == {
+        (0.75, 160, 'rebuilt'),
+        (0.75, 160, 'trained'),
+        (0.5, 160, 'trained'),
+        (0.75, 300, 'rebuilt'),
+    }
+    assert rows[0.75, 300, 'rebuilt']['latency_ratio_to_300'] == 1.0
+    assert rows[0.75, 160, 'trained']['cost']['steps'] == 1
+    assert rows[0.75, 160, 'trained']['map_cap100'] is None  # the cap 100 build: rebuilds only
+    assert rows[0.75, 160, 'trained']['macs'] == rows[0.75, 160, 'rebuilt']['macs']  # same graph
+    assert rows[0.5, 160, 'trained']['macs'] < 0.6 * rows[0.75, 160, 'rebuilt']['macs']
+    for key, row in rows.items():
         # rPC is mPC over the clean mAP of the same images, which the mAP columns measured
+        # (the 0.5 student, one step from its ImageNet start, finds nothing on two images)
         clean = row['map_cap10']['coco128_val2017']['mAP']
-        assert clean > 0 and row['rPC'] == pytest.approx(row['mPC'] / clean)
+        assert clean > 0 and row['rPC'] == pytest.approx(row['mPC'] / clean) or key[0] == 0.5
     table = zoo_report.format_markdown(result)
     assert table.splitlines()[0].endswith('| rPC | cost to make |')
-    assert len(table.splitlines()) == 12  # header, rule, 3 models, blank, 2 x 3 picks
+    assert len(table.splitlines()) == 13  # header, rule, 4 models, blank, 2 x 3 picks
     assert table.splitlines()[-1].startswith('- 20 FPS on a Pi 4 (32-bit OS): ')
-    assert '| 160 | trained' in table and '1 steps' in table
+    assert '| 0.75 | 160 | trained' in table and '| 0.5 | 160 | trained' in table
+    assert '1 steps' in table
     assert result['robustness'] == {'images': 2, 'corruptions': ['fog'], 'severities': [1, 5]}
     assert plot_zoo(result, tmp_path / 'zoo.png').stat().st_size > 0
 

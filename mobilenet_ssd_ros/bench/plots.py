@@ -124,8 +124,8 @@ def plot_zoo(result: dict, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     rows = result['rows']
     datasets = list(rows[0]['map_cap10'])
-    rebuilt = sorted((r for r in rows if r['kind'] != 'trained'), key=lambda r: r['resolution'])
-    trained = [r for r in rows if r['kind'] == 'trained']
+    rebuilt = sorted((r for r in rows if r['kind'] == 'rebuilt'), key=lambda r: r['resolution'])
+    trained = [r for r in rows if r['kind'] != 'rebuilt']
     for name in datasets:
         xs = [r['latency_ratio_to_300'] for r in rebuilt]
         (line,) = ax.plot(
@@ -153,7 +153,8 @@ def plot_zoo(result: dict, path: Path) -> Path:
             )
     for row in rebuilt + trained:
         ax.annotate(
-            str(row['resolution']) + (' trained' if row['kind'] == 'trained' else ''),
+            f'{row["alpha"]:g}/{row["resolution"]}'
+            + (f' {row["kind"]}' if row['kind'] != 'rebuilt' else ''),
             (row['latency_ratio_to_300'], row['map_cap10'][datasets[0]]['mAP']),
             textcoords='offset points',
             xytext=(3, 4),

@@ -13,9 +13,10 @@
 # limitations under the License.
 
 """
-The resolution table: every model, untrained rebuilds and trained ones side by side.
+The zoo table: every model, untrained rebuilds and trained ones side by side.
 
-Build each resolution, add the trained models the zoo finds for those resolutions (the
+Build each resolution, add the trained models the zoo finds for those resolutions, of any
+width or variant (the
 distillation trainer's, with what they cost to make from their model.json), measure
 latency against the 300 model in the same run, mAP on the labeled sets with the
 10-detection cap (and, for the rebuilds, without it), and robustness (rPC over the 15
@@ -90,13 +91,18 @@ def _latency(detectors: dict[str, Detector], frames: int, rounds: int) -> dict[s
     return {r: statistics.median(v) for r, v in samples.items()}
 
 
-def trained_models(resolution: int, alpha: float, extra_dirs=()) -> list[ZooEntry]:
-    """List the trained models of (alpha, resolution) on this machine, one per name."""
+def trained_models(resolution: int, extra_dirs=()) -> list[ZooEntry]:
+    """List the trained models of `resolution` on this machine, any width or variant."""
     return [
         e
-        for e in entries(alpha, resolution, extra_dirs)
+        for e in entries(None, resolution, extra_dirs)
         if e.trained and locate(e, extra_dirs) is not None
     ]
+
+
+def model_kind(entry: ZooEntry) -> str:
+    """'trained', or 'trained (weather)' for a named variant."""
+    return 'trained' + (f' ({entry.variant})' if entry.variant else '')
 
 
 def report(
@@ -128,13 +134,13 @@ def report(
             models[label] = (fields, Detector(Path(tmp) / info.name / 'detect.tflite'))
             info_u = build(r, max_detections=UNCAPPED, output=tmp)
             uncapped[label] = Detector(Path(tmp) / info_u.name / 'detect.tflite')
-            for entry in trained_models(r, info.alpha, extra_dirs):
+            for entry in trained_models(r, extra_dirs):
                 found = locate(entry, extra_dirs)
                 facts = json.loads((found.model_path.parent / MODEL_INFO).read_text())
-                models[f'{r} trained'] = (
+                models[f'{entry.alpha:g} {r} {model_kind(entry)}'] = (
                     {
                         'name': entry.name,
-                        'kind': 'trained',
+                        'kind': model_kind(entry),
                         'alpha': entry.alpha,
                         'resolution': r,
                         'macs': facts['macs'],
@@ -233,11 +239,11 @@ def recommend(
 def format_markdown(result: dict) -> str:
     names = [n for n, _ in DATASETS]
     head = (
-        '| resolution | model | GMACs | M params | latency / 300 | Pi 4 FPS (est.) | '
+        '| width | resolution | model | GMACs | M params | latency / 300 | Pi 4 FPS (est.) | '
         + ' | '.join(f'{n} mAP (cap 10 / {UNCAPPED})' for n in names)
         + ' | mean mAP | rPC | cost to make |'
     )
-    lines = [head, '|' + '---|' * (9 + len(names))]
+    lines = [head, '|' + '---|' * (10 + len(names))]
     front = pareto_front(result['rows'])
     for row in result['rows']:
         uncapped = row[f'map_cap{UNCAPPED}']
@@ -248,7 +254,8 @@ def format_markdown(result: dict) -> str:
         ]
         mark = ' **(front)**' if row in front else ''
         lines.append(
-            f'| {row["resolution"]} | {row["kind"]}{mark} | {row["macs"] / 1e9:.3f} | '
+            f'| {row["alpha"]:g} | {row["resolution"]} | {row["kind"]}{mark} | '
+            f'{row["macs"] / 1e9:.3f} | '
             f'{row["params"] / 1e6:.2f} | {row["latency_ratio_to_300"]:.2f} | '
             f'{pi4_fps(row):.0f} | '
             + ' | '.join(cells)
@@ -263,7 +270,7 @@ def format_markdown(result: dict) -> str:
             lines.append(
                 f'- {fps} FPS on a Pi 4 ({setup}): '
                 + (
-                    f'{row["resolution"]} {row["kind"]} (estimated '
+                    f'{row["alpha"]:g} x {row["resolution"]} {row["kind"]} (estimated '
                     f'{pi4_fps(row, invoke_ms):.0f} FPS, mean mAP {mean_map(row):.3f})'
                     if row
                     else 'no model reaches it'
