@@ -318,6 +318,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         teacher=args.teacher,
         width=args.width or 0.0,
         feature_weight=args.feature_weight,
+        front=args.front,
     )
     try:
         path = train(
@@ -749,6 +750,14 @@ def build_parser() -> argparse.ArgumentParser:
         default='float',
         help='where mixed/dense targets come from: the float replica of the source (default) '
         'or the uint8 source itself through LiteRT',
+    )
+    p.add_argument(
+        '--front',
+        type=int,
+        default=0,
+        help="train only the first N convolutions, to give from the student's view (e.g. "
+        "with --weather) the teacher's feature map of the clean image; later layers stay the "
+        "teacher's (default 0: train all)",
     )
     p.add_argument(
         '--device',

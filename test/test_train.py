@@ -133,3 +133,38 @@ def test_targets_from_the_uint8_teacher(tmp_path):
         )
         > 0
     )
+
+
+def test_front_trains_only_the_first_convolutions_and_keeps_the_rest_exact(tmp_path, capsys):
+    """
+    --front 3: the first three convolutions learn, every later weight exports unchanged.
+
+    Later layers keep the teacher's knowledge of the classes the pools never show.
+    """
+    from mobilenet_ssd_ros import zoo
+    from mobilenet_ssd_ros.training.replica import Replica
+
+    run = tmp_path / 'run'
+    args = ['--resolution', '300', '--batch', '2', '--images', '4', '--steps', '2', '--lr', '0.01']
+    assert cli.main(['train', *args, '--front', '3', '--weather', '1', '--output', str(run)]) == 0
+    assert 'loss' in capsys.readouterr().out
+    source, trained = Replica(zoo.find().model_path), Replica(run / 'detect.tflite')
+    changed = [
+        name
+        for name, conv in source.convs.items()
+        if not torch.equal(conv.weight, trained.convs[name].weight)
+    ]
+    assert changed and set(changed) <= {'conv0', 'conv1', 'conv2'}, changed
+    assert json.loads((run / 'model.json').read_text())['front'] == 3
+    small = [
+        '--resolution',
+        '224',
+        '--steps',
+        '1',
+        '--front',
+        '3',
+        '--output',
+        str(tmp_path / 's'),
+    ]
+    assert cli.main(['train', *small]) == 2
+    assert "needs the teacher's width and resolution" in capsys.readouterr().err

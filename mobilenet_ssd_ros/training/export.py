@@ -140,10 +140,15 @@ def _write_conv(model, graph, replica: Replica, name: str, ranges) -> None:
         np.transpose(weight, (1, 2, 3, 0)) if depthwise else np.transpose(weight, (0, 2, 3, 1))
     )
     low, high = float(weight.min()), float(weight.max())
+    w_scale, w_zero = uint8_grid(low, high)
     if conv.grid is not None:  # the source's grid: unchanged weights keep their uint8 values
         s_scale, s_zero = conv.grid
-        low, high = min(low, -s_zero * s_scale), max(high, (255 - s_zero) * s_scale)
-    w_scale, w_zero = uint8_grid(low, high)
+        s_low, s_high = -s_zero * s_scale, (255 - s_zero) * s_scale
+        # the grid itself where the weights fit in it (recomputing its scale can move the
+        # last bit), else the grid widened to hold them
+        slack = 1e-3 * s_scale  # the weights are float32 copies of the grid's values
+        fits = s_low - slack <= low and high <= s_high + slack
+        w_scale, w_zero = conv.grid if fits else uint8_grid(min(low, s_low), max(high, s_high))
     q_weight = np.clip(np.round(weight / w_scale + w_zero), 0, 255).astype(np.uint8)
     in_q = graph.tensors[input_index].quantization
     b_scale = float(in_q.scale[0]) * w_scale

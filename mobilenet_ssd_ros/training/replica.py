@@ -290,6 +290,20 @@ class Replica(nn.Module):
         self, images: torch.Tensor, keep: dict[int, torch.Tensor] | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Run the graph; `keep`, if given, receives every intermediate tensor by index."""
+        values = self._run(images)
+        if keep is not None:
+            keep.update(values)
+        boxes = values[self.boxes_index]
+        logits = values[self.logits_index]
+        return boxes.reshape(boxes.shape[0], -1, 4), logits
+
+    def front(self, images: torch.Tensor, count: int) -> torch.Tensor:
+        """Run only the first `count` convolutions; return the last one's output (NCHW)."""
+        last = [s for s in self.steps if s.kind == 'conv'][count - 1]
+        return self._run(images, stop=last.module)[last.output]
+
+    def _run(self, images: torch.Tensor, stop: str = '') -> dict[int, torch.Tensor]:
+        """Every tensor of the graph by index, up to the convolution `stop` if named."""
         x = (images.float() - self.input_zero) * self.input_scale
         values: dict[int, torch.Tensor] = {self.input_index: x.permute(0, 3, 1, 2)}
         nchw = {self.input_index}
@@ -305,6 +319,8 @@ class Replica(nn.Module):
                     source = values[adapted_key(tap)]
                 values[step.output] = self.convs[step.module](source)
                 nchw.add(step.output)
+                if step.module == stop:
+                    break
             elif step.kind == 'reshape':
                 source = values[step.inputs[0]]
                 if step.inputs[0] in nchw:
@@ -313,11 +329,7 @@ class Replica(nn.Module):
             else:  # concat, on NHWC tensors (the predictors' reshaped outputs)
                 parts = [values[i] for i in step.inputs]
                 values[step.output] = torch.cat(parts, dim=step.axis)
-        if keep is not None:
-            keep.update(values)
-        boxes = values[self.boxes_index]
-        logits = values[self.logits_index]
-        return boxes.reshape(boxes.shape[0], -1, 4), logits
+        return values
 
 
 def decode(

@@ -50,6 +50,7 @@ import time
 import cv2
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from .export import export
 from .replica import decode, detections, Replica
@@ -57,6 +58,7 @@ from .targets import anchor_map, dense_loss, loss, match, mixed_loss
 from .teacher import Uint8Teacher
 from .weather import weather
 from .width import (
+    backbone_steps,
     classifier_path,
     feature_loss,
     fit_adapters,
@@ -94,6 +96,7 @@ class TrainConfig:
     teacher: str = 'float'  # mixed/dense targets from the float replica or the uint8 model
     width: float = 0.0  # the student's width when not the teacher's (width.py)
     feature_weight: float = 1.0  # another width: weight of imitating the teacher's features
+    front: int = 0  # train only the first N convolutions, to the teacher's features (0: all)
 
 
 class TrainError(RuntimeError):
@@ -219,6 +222,31 @@ def _student(config: TrainConfig, folder: Path, files: list[Path], fit: bool, lo
     return student
 
 
+def _check_front(config: TrainConfig, student: Replica, teacher: Replica | None) -> None:
+    """
+    Refuse a --front run that cannot be made: the first `config.front` convolutions learn to
+    give, from the student's view, the feature map the teacher's own first layers give from
+    the clean image. The loss reaches no later layer, so those stay the teacher's (and
+    COCO's classes, which the pools do not show, keep what the teacher knows of them).
+    """
+    if (
+        config.front < 0
+        or teacher is None
+        or config.teacher != 'float'
+        or other_width(config)
+        or teacher.input_size != student.input_size
+    ):
+        raise TrainError(
+            "--front trains the first convolutions towards the teacher's own features: it "
+            "needs the teacher's width and resolution, mixed or dense targets and --teacher "
+            'float'
+        )
+    try:
+        backbone_steps(student, config.front)
+    except WidthError as exc:
+        raise TrainError(f'--front {config.front}: {exc}') from exc
+
+
 def torch_device(name: str) -> torch.device:
     """Return the device `name` (cpu, cuda, cuda:1, ...), refused with a reason if absent."""
     try:
@@ -271,6 +299,8 @@ def train(
             score_threshold=config.teacher_threshold,
         )
         dense = mapping = teacher_size = None
+    if config.front:
+        _check_front(config, student, dense)
     optimizer = torch.optim.Adam(student.parameters(), lr=config.lr)
     rng = np.random.default_rng(config.seed)
     torch.manual_seed(config.seed)
@@ -338,46 +368,54 @@ def train(
                 student_view = weather(student_view, rng)  # the teacher keeps the clean view
             images.append(student_view)
         batch = torch.from_numpy(np.stack(images)).to(where)
-        mine: dict[int, torch.Tensor] = {}
-        box_encodings, class_logits = student(batch, keep=mine)
-        if dense is None:
-            value, parts = loss(box_encodings, class_logits, targets)
-        else:
+        if config.front:  # only the first convolutions, to the teacher's clean features
             with torch.no_grad():
-                if uint8 is not None:  # the model users run, through LiteRT
-                    t_boxes, t_logits = (t.to(where) for t in uint8(np.stack(teacher_images)))
-                else:
-                    theirs: dict[int, torch.Tensor] = {}
-                    t_boxes, t_logits = dense(
-                        torch.from_numpy(np.stack(teacher_images)).to(where), keep=theirs
-                    )
-                decoded = [decode(dense, b, lg) for b, lg in zip(t_boxes, t_logits)]
-            if config.targets == 'mixed':
-                matched = [
-                    _matched_detections(dense, student, b, lg, config.teacher_threshold)
-                    for b, lg in zip(t_boxes, t_logits)
-                ]
-                value, parts = mixed_loss(
-                    box_encodings,
-                    class_logits,
-                    torch.stack([s for _, s in decoded]),
-                    mapping,
-                    matched,
+                goal = dense.front(
+                    torch.from_numpy(np.stack(teacher_images)).to(where), config.front
                 )
+            value = F.mse_loss(student.front(batch, config.front), goal)
+            parts = {'features': float(value.detach())}
+        else:
+            mine: dict[int, torch.Tensor] = {}
+            box_encodings, class_logits = student(batch, keep=mine)
+            if dense is None:
+                value, parts = loss(box_encodings, class_logits, targets)
             else:
-                value, parts = dense_loss(
-                    box_encodings,
-                    class_logits,
-                    torch.stack([c for c, _ in decoded]),
-                    torch.stack([s for _, s in decoded]),
-                    mapping,
-                    student.anchors,
-                    student.scales,
-                )
-        if len(student.adapters):
-            parts['features'] = feature_loss(student, mine, theirs)
-            value = value + config.feature_weight * parts['features']
-            parts['features'] = float(parts['features'].detach())
+                with torch.no_grad():
+                    if uint8 is not None:  # the model users run, through LiteRT
+                        t_boxes, t_logits = (t.to(where) for t in uint8(np.stack(teacher_images)))
+                    else:
+                        theirs: dict[int, torch.Tensor] = {}
+                        t_boxes, t_logits = dense(
+                            torch.from_numpy(np.stack(teacher_images)).to(where), keep=theirs
+                        )
+                    decoded = [decode(dense, b, lg) for b, lg in zip(t_boxes, t_logits)]
+                if config.targets == 'mixed':
+                    matched = [
+                        _matched_detections(dense, student, b, lg, config.teacher_threshold)
+                        for b, lg in zip(t_boxes, t_logits)
+                    ]
+                    value, parts = mixed_loss(
+                        box_encodings,
+                        class_logits,
+                        torch.stack([s for _, s in decoded]),
+                        mapping,
+                        matched,
+                    )
+                else:
+                    value, parts = dense_loss(
+                        box_encodings,
+                        class_logits,
+                        torch.stack([c for c, _ in decoded]),
+                        torch.stack([s for _, s in decoded]),
+                        mapping,
+                        student.anchors,
+                        student.scales,
+                    )
+            if len(student.adapters):
+                parts['features'] = feature_loss(student, mine, theirs)
+                value = value + config.feature_weight * parts['features']
+                parts['features'] = float(parts['features'].detach())
         optimizer.zero_grad()
         value.backward()
         optimizer.step()
@@ -388,13 +426,11 @@ def train(
             per_step = (time.monotonic() - start) / (step - start_step)
             eta = per_step * (config.steps - step)
             done = round(20 * step / config.steps)
+            shown = ' '.join(f'{name} {v:.3f}' for name, v in parts.items() if name != 'matches')
+            matches = f' matches/image {parts["matches"]:.1f}' if 'matches' in parts else ''
             log(
                 f'[{"#" * done}{"." * (20 - done)}] '
-                f'step {step}/{config.steps} loss {float(value.detach()):.3f} '
-                f'(box {parts["box"]:.3f} '
-                f'class {parts["class"]:.3f}'
-                + (f' features {parts["features"]:.3f}' if 'features' in parts else '')
-                + f') matches/image {parts["matches"]:.1f} '
+                f'step {step}/{config.steps} loss {float(value.detach()):.3f} ({shown}){matches} '
                 f'{per_step:.2f} s/step, ETA {eta / 60:.1f} min'
             )
     cost = {
@@ -448,6 +484,7 @@ def _finish(
         'weather': config.weather,
         'teacher': config.teacher,
         'feature_weight': config.feature_weight if other_width(config) else 0.0,
+        'front': config.front,
         'weights': 'trained through rounding to the uint8 grid (Replica.fake_quantize)',
         'calibration_images': len(calibration),
         'cost': cost,

@@ -80,7 +80,7 @@ def classifier_path(width: float, folder: str | Path | None = None) -> Path:
     return found[0]
 
 
-def _backbone_steps(student: Replica, count: int) -> list:
+def backbone_steps(student: Replica, count: int) -> list:
     """Return the student's first `count` conv steps, checked to be a chain from the input."""
     steps = [s for s in student.steps if s.kind == 'conv'][:count]
     previous = student.input_index
@@ -103,7 +103,7 @@ def narrow(student: Replica, classifier: str | Path) -> list[int]:
     the student is expected to move far from where it starts.
     """
     backbone = read_convs(classifier)
-    steps = _backbone_steps(student, len(backbone))
+    steps = backbone_steps(student, len(backbone))
     teacher_channels = {}
     for step, conv in zip(steps, backbone):
         own = student.convs[step.module]
