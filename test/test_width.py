@@ -36,7 +36,7 @@ POOL = sorted((SHARED / 'data' / 'train_pool').glob('*/images/*.jpg'))
 
 @pytest.fixture(scope='module')
 def narrowed():
-    """The release's graph with the 0.5 ImageNet backbone, adapters fitted on pool images."""
+    """Give the release's graph the 0.5 ImageNet backbone; fit its adapters on pool images."""
     source = zoo.find().model_path
     student, teacher = Replica(source).eval(), Replica(source).eval()
     taps = width.narrow(student, width.classifier_path(0.5))

@@ -257,8 +257,9 @@ def test_cli_builds_a_list(tmp_path, capsys):
 
 def test_zoo_report_has_latency_map_and_rpc_per_model(tmp_path, monkeypatch):
     """
-    A small report: two resolutions, trained 160 models of widths 0.75 and 0.5; every column
-    filled.
+    Make a small report: two resolutions, trained 160 models of widths 0.75 and 0.5.
+
+    Every column is filled.
 
     The trained model sits beside the rebuild of its resolution, with its cost to make.
     """

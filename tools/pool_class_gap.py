@@ -57,7 +57,9 @@ def ceiling(
     better: dict, worse: dict, counts: dict[str, int], min_count: int
 ) -> tuple[int, float, float, float]:
     """
-    Return (classes seen, worse mean AP, better mean AP, worse mean AP with every seen
+    Bound what recovering the gap on the classes seen `min_count` times can give.
+
+    Returns (classes seen, worse mean AP, better mean AP, worse mean AP with every seen
     class's positive gap recovered), over the classes of the evaluation (`per_class`).
     """
     classes = sorted(better)

@@ -191,8 +191,10 @@ def _conv(fb, graph, op, depthwise: bool, constant) -> _Conv:
 
 def read_convs(path: str | Path) -> list[_Conv]:
     """
-    Read the convolutions of any MobileNetV1 flatbuffer in graph order, up to its first op
-    of another kind: a classifier's backbone (before its pooling), or a detector's.
+    Read the convolutions of a MobileNetV1 flatbuffer in graph order.
+
+    Up to its first op of another kind: a classifier's backbone (before its pooling), or a
+    detector's backbone and first heads.
     """
     fb = schema()
     model = fb.ModelT.InitFromPackedBuf(Path(path).read_bytes(), 0)

@@ -195,9 +195,11 @@ def calibration_images(files: list[Path], size: tuple[int, int]) -> list[np.ndar
 
 def _student(config: TrainConfig, folder: Path, files: list[Path], fit: bool, log) -> Replica:
     """
-    The student at the start: the teacher rebuilt at the student's resolution, or for
-    another width the ImageNet classifier's backbone under those heads, whose adapters are
-    fitted on pool images unless a checkpoint will overwrite them.
+    Make the student as it starts.
+
+    The teacher rebuilt at the student's resolution, or for another width the ImageNet
+    classifier's backbone under those heads, whose adapters are fitted on pool images
+    unless a checkpoint will overwrite them.
     """
     source = _student_source(config, folder)
     student = Replica(source)
@@ -224,10 +226,12 @@ def _student(config: TrainConfig, folder: Path, files: list[Path], fit: bool, lo
 
 def _check_front(config: TrainConfig, student: Replica, teacher: Replica | None) -> None:
     """
-    Refuse a --front run that cannot be made: the first `config.front` convolutions learn to
-    give, from the student's view, the feature map the teacher's own first layers give from
-    the clean image. The loss reaches no later layer, so those stay the teacher's (and
-    COCO's classes, which the pools do not show, keep what the teacher knows of them).
+    Refuse a --front run that cannot be made.
+
+    The first `config.front` convolutions learn to give, from the student's view, the
+    feature map the teacher's own first layers give from the clean image. The loss reaches
+    no later layer, so those stay the teacher's (and COCO's classes, which the pools do not
+    show, keep what the teacher knows of them).
     """
     if (
         config.front < 0

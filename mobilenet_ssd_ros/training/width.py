@@ -146,7 +146,7 @@ def narrow(student: Replica, classifier: str | Path) -> list[int]:
 
 
 def _readers(student: Replica, tap: int) -> list:
-    """The head convolutions that read feature map `tap` (through its adapter, once made)."""
+    """Return the head convolutions that read feature map `tap` (through its adapter)."""
     return [
         student.convs[s.module]
         for s in student.steps
@@ -156,9 +156,9 @@ def _readers(student: Replica, tap: int) -> list:
 
 def fit_adapters(student: Replica, teacher: Replica, images: Iterable[np.ndarray]) -> dict:
     """
-    Set each adapter to the ridge least-squares map from the student's features to the
-    teacher's at the same map, over every position of `images` (model-sized HxWx3 uint8).
+    Fit each adapter: the ridge least-squares map from the student's features to the teacher's.
 
+    Over every position of `images` (model-sized HxWx3 uint8), at the same feature map.
     `teacher` is the teacher's graph at the student's resolution (the same tensor indices).
     Returns the share of the teacher features' variance each adapter explains (R^2).
     """
