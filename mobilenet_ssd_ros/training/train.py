@@ -251,6 +251,65 @@ def _check_front(config: TrainConfig, student: Replica, teacher: Replica | None)
         raise TrainError(f'--front {config.front}: {exc}') from exc
 
 
+def _loss(
+    config: TrainConfig,
+    student: Replica,
+    batch: torch.Tensor,
+    teacher_images: np.ndarray | None,
+    targets: list,
+    dense: Replica | None,
+    uint8: Uint8Teacher | None,
+    mapping: torch.Tensor | None,
+) -> tuple[torch.Tensor, dict[str, float]]:
+    """
+    Return one step's loss and its parts, for the kind of run `config` asks for.
+
+    `batch` holds the student's views, `teacher_images` the clean views at the teacher's
+    size (mixed or dense targets), `targets` the matched detections (`detections`).
+    """
+    if config.front:  # only the first convolutions, to the teacher's clean features
+        with torch.no_grad():
+            goal = dense.front(torch.from_numpy(teacher_images).to(batch.device), config.front)
+        value = F.mse_loss(student.front(batch, config.front), goal)
+        return value, {'features': float(value.detach())}
+    mine: dict[int, torch.Tensor] = {}
+    box_encodings, class_logits = student(batch, keep=mine)
+    if dense is None:
+        return loss(box_encodings, class_logits, targets)
+    theirs: dict[int, torch.Tensor] = {}
+    with torch.no_grad():
+        if uint8 is not None:  # the model users run, through LiteRT
+            t_boxes, t_logits = (t.to(batch.device) for t in uint8(teacher_images))
+        else:
+            t_boxes, t_logits = dense(
+                torch.from_numpy(teacher_images).to(batch.device), keep=theirs
+            )
+        decoded = [decode(dense, b, lg) for b, lg in zip(t_boxes, t_logits)]
+    if config.targets == 'mixed':
+        matched = [
+            _matched_detections(dense, student, b, lg, config.teacher_threshold)
+            for b, lg in zip(t_boxes, t_logits)
+        ]
+        value, parts = mixed_loss(
+            box_encodings, class_logits, torch.stack([s for _, s in decoded]), mapping, matched
+        )
+    else:
+        value, parts = dense_loss(
+            box_encodings,
+            class_logits,
+            torch.stack([c for c, _ in decoded]),
+            torch.stack([s for _, s in decoded]),
+            mapping,
+            student.anchors,
+            student.scales,
+        )
+    if len(student.adapters):  # another width: imitate the teacher's feature maps too
+        features = feature_loss(student, mine, theirs)
+        value = value + config.feature_weight * features
+        parts['features'] = float(features.detach())
+    return value, parts
+
+
 def torch_device(name: str) -> torch.device:
     """Return the device `name` (cpu, cuda, cuda:1, ...), refused with a reason if absent."""
     try:
@@ -302,7 +361,7 @@ def train(
             labels=teacher_source.labels_path,
             score_threshold=config.teacher_threshold,
         )
-        dense = mapping = teacher_size = None
+        dense = mapping = teacher_size = uint8 = None
     if config.front:
         _check_front(config, student, dense)
     optimizer = torch.optim.Adam(student.parameters(), lr=config.lr)
@@ -372,54 +431,16 @@ def train(
                 student_view = weather(student_view, rng)  # the teacher keeps the clean view
             images.append(student_view)
         batch = torch.from_numpy(np.stack(images)).to(where)
-        if config.front:  # only the first convolutions, to the teacher's clean features
-            with torch.no_grad():
-                goal = dense.front(
-                    torch.from_numpy(np.stack(teacher_images)).to(where), config.front
-                )
-            value = F.mse_loss(student.front(batch, config.front), goal)
-            parts = {'features': float(value.detach())}
-        else:
-            mine: dict[int, torch.Tensor] = {}
-            box_encodings, class_logits = student(batch, keep=mine)
-            if dense is None:
-                value, parts = loss(box_encodings, class_logits, targets)
-            else:
-                with torch.no_grad():
-                    if uint8 is not None:  # the model users run, through LiteRT
-                        t_boxes, t_logits = (t.to(where) for t in uint8(np.stack(teacher_images)))
-                    else:
-                        theirs: dict[int, torch.Tensor] = {}
-                        t_boxes, t_logits = dense(
-                            torch.from_numpy(np.stack(teacher_images)).to(where), keep=theirs
-                        )
-                    decoded = [decode(dense, b, lg) for b, lg in zip(t_boxes, t_logits)]
-                if config.targets == 'mixed':
-                    matched = [
-                        _matched_detections(dense, student, b, lg, config.teacher_threshold)
-                        for b, lg in zip(t_boxes, t_logits)
-                    ]
-                    value, parts = mixed_loss(
-                        box_encodings,
-                        class_logits,
-                        torch.stack([s for _, s in decoded]),
-                        mapping,
-                        matched,
-                    )
-                else:
-                    value, parts = dense_loss(
-                        box_encodings,
-                        class_logits,
-                        torch.stack([c for c, _ in decoded]),
-                        torch.stack([s for _, s in decoded]),
-                        mapping,
-                        student.anchors,
-                        student.scales,
-                    )
-            if len(student.adapters):
-                parts['features'] = feature_loss(student, mine, theirs)
-                value = value + config.feature_weight * parts['features']
-                parts['features'] = float(parts['features'].detach())
+        value, parts = _loss(
+            config,
+            student,
+            batch,
+            np.stack(teacher_images) if teacher_images else None,
+            targets,
+            dense,
+            uint8,
+            mapping,
+        )
         optimizer.zero_grad()
         value.backward()
         optimizer.step()
