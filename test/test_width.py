@@ -117,6 +117,15 @@ def test_train_a_narrower_student_from_the_cli(tmp_path, capsys):
     assert cli.main([*args, '--steps', '1', '--output', str(run)]) == 0
     out = capsys.readouterr().out
     assert 'adapters fitted: map 97: R^2' in out and ' features ' in out
+    first = torch.load(run / 'checkpoint.pt', weights_only=False)['model']
+    assert cli.main([*args, '--steps', '2', '--output', str(run)]) == 0  # resumed: narrowed
+    out = capsys.readouterr().out  # shapes load, the checkpoint's adapters are kept
+    assert 'resumed at step 1 of 2' in out and 'adapters fitted' not in out
+    last = torch.load(run / 'checkpoint.pt', weights_only=False)['model']
+    assert (
+        last['adapters.97.weight'].shape == first['adapters.97.weight'].shape == (384, 256, 1, 1)
+    )
+    assert not torch.equal(last['adapters.97.weight'], first['adapters.97.weight'])
     info = json.loads((run / 'model.json').read_text())
     assert info['alpha'] == 0.5 and info['resolution'] == 128
     assert info['name'] == 'ssd_mobilenet_v1_0.5_128_quant_coco_distilled'

@@ -142,7 +142,7 @@ def narrow(student: Replica, classifier: str | Path) -> list[int]:
         nn.init.zeros_(adapter.weight)
         nn.init.zeros_(adapter.bias)
         student.adapters[str(tap)] = adapter
-    return taps
+    return [int(tap) for tap in taps]
 
 
 def _readers(student: Replica, tap: int) -> list:
