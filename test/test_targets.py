@@ -79,7 +79,7 @@ def test_loss_falls_as_outputs_approach_the_targets():
     first = None
     for _ in range(50):
         value, parts = loss(encodings, logits, [t])
-        first = first if first is not None else float(value)
+        first = first if first is not None else float(value.detach())
         optimizer.zero_grad()
         value.backward()
         optimizer.step()
