@@ -22,7 +22,7 @@ mobilenet-ssd eval --dataset DIR --format coco128|yolo|voc|pennfudan|kitti
 mobilenet-ssd robustness --dataset DIR --format F [--corruptions A,B] [--severities 1,3,5]
                          [--quick] [--json FILE] [--plot FILE]
 mobilenet-ssd train --resolution R --output DIR [--width W] [--steps N] [--batch B] [--lr LR]
-                    [--images N] [--weather P] [--front N]
+                    [--images N] [--weather P [--weather-effects A,B]] [--front N]
 mobilenet-ssd models [--download]
 mobilenet-ssd make-bag IMAGES... --output BAG [--rate HZ] [--compressed] [--storage mcap|sqlite3]
 mobilenet-ssd replay BAG --output OUT_BAG [--topic T] [--every-frame | --frame-ms MS]
@@ -316,6 +316,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         images=args.images,
         targets=args.targets,
         weather=args.weather,
+        weather_effects=tuple(args.weather_effects.split(',')) if args.weather_effects else (),
         teacher=args.teacher,
         width=args.width or 0.0,
         feature_weight=args.feature_weight,
@@ -744,6 +745,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         help='share of student images given synthetic fog, rain, snow, night, noise, blur or '
         'low contrast while the teacher sees them clean (default 0)',
+    )
+    p.add_argument(
+        '--weather-effects',
+        metavar='A,B',
+        help='with --weather: only these effects, comma-separated, of fog, rain, snow, night, '
+        'noise, blur, low_contrast (default: all)',
     )
     p.add_argument(
         '--teacher',

@@ -119,6 +119,16 @@ def test_a_device_that_is_not_there_is_refused_with_a_reason(tmp_path, capsys):
     assert 'only cpu and cuda are supported' in capsys.readouterr().err
 
 
+def test_weather_effects_that_cannot_apply_are_refused_before_any_work(tmp_path, capsys):
+    run = tmp_path / 'r'
+    args = ['train', '--resolution', '128', '--steps', '1', '--output', str(run)]
+    assert cli.main([*args, '--weather', '1', '--weather-effects', 'fog,hail']) == 2
+    assert 'unknown hail; known: fog, rain' in capsys.readouterr().err
+    assert cli.main([*args, '--weather-effects', 'fog']) == 2
+    assert 'needs --weather above 0' in capsys.readouterr().err
+    assert not run.exists()
+
+
 def test_targets_from_the_uint8_teacher(tmp_path):
     run = tmp_path / 'run'
     args = ['--resolution', '128', '--batch', '2', '--images', '4', '--steps', '1']
@@ -146,7 +156,8 @@ def test_front_trains_only_the_first_convolutions_and_keeps_the_rest_exact(tmp_p
 
     run = tmp_path / 'run'
     args = ['--resolution', '300', '--batch', '2', '--images', '4', '--steps', '2', '--lr', '0.01']
-    assert cli.main(['train', *args, '--front', '3', '--weather', '1', '--output', str(run)]) == 0
+    weathered = ['--weather', '1', '--weather-effects', 'noise,fog']
+    assert cli.main(['train', *args, '--front', '3', *weathered, '--output', str(run)]) == 0
     assert 'loss' in capsys.readouterr().out
     source, trained = Replica(zoo.find().model_path), Replica(run / 'detect.tflite')
     changed = [
@@ -155,7 +166,8 @@ def test_front_trains_only_the_first_convolutions_and_keeps_the_rest_exact(tmp_p
         if not torch.equal(conv.weight, trained.convs[name].weight)
     ]
     assert changed and set(changed) <= {'conv0', 'conv1', 'conv2'}, changed
-    assert json.loads((run / 'model.json').read_text())['front'] == 3
+    info = json.loads((run / 'model.json').read_text())
+    assert info['front'] == 3 and info['weather_effects'] == ['noise', 'fog']
     small = [
         '--resolution',
         '224',

@@ -56,7 +56,7 @@ from .export import export
 from .replica import decode, detections, Replica
 from .targets import anchor_map, dense_loss, loss, match, mixed_loss
 from .teacher import Uint8Teacher
-from .weather import weather
+from .weather import EFFECTS, weather
 from .width import (
     backbone_steps,
     classifier_path,
@@ -93,6 +93,7 @@ class TrainConfig:
     pools: tuple[str, ...] = POOLS
     targets: str = 'mixed'  # mixed, dense or detections (see targets.py)
     weather: float = 0.0  # share of student images given synthetic weather (weather.py)
+    weather_effects: tuple[str, ...] = ()  # which of weather.EFFECTS (empty: all)
     teacher: str = 'float'  # mixed/dense targets from the float replica or the uint8 model
     width: float = 0.0  # the student's width when not the teacher's (width.py)
     feature_weight: float = 1.0  # another width: weight of imitating the teacher's features
@@ -224,6 +225,17 @@ def _student(config: TrainConfig, folder: Path, files: list[Path], fit: bool, lo
     return student
 
 
+def _check_weather(config: TrainConfig) -> None:
+    """Refuse, before any work, effects that do not exist or that no image would get."""
+    unknown = [name for name in config.weather_effects if name not in EFFECTS]
+    if unknown:
+        raise TrainError(
+            f'--weather-effects: unknown {", ".join(unknown)}; known: {", ".join(EFFECTS)}'
+        )
+    if config.weather_effects and not config.weather > 0:
+        raise TrainError('--weather-effects needs --weather above 0 (the share of images)')
+
+
 def _check_front(config: TrainConfig, student: Replica, teacher: Replica | None) -> None:
     """
     Refuse a --front run that cannot be made.
@@ -338,6 +350,7 @@ def train(
 
     `device` is not part of the configuration: a run may continue on another device.
     """
+    _check_weather(config)
     where = torch_device(device)
     folder = Path(output)
     folder.mkdir(parents=True, exist_ok=True)
@@ -428,7 +441,8 @@ def train(
                 )
             student_view = cv2.resize(clean, size, interpolation=cv2.INTER_LINEAR)
             if config.weather and rng.random() < config.weather:
-                student_view = weather(student_view, rng)  # the teacher keeps the clean view
+                # the teacher keeps the clean view
+                student_view = weather(student_view, rng, config.weather_effects)
             images.append(student_view)
         batch = torch.from_numpy(np.stack(images)).to(where)
         value, parts = _loss(
@@ -507,6 +521,7 @@ def _finish(
         'targets': config.targets,
         'teacher_threshold': config.teacher_threshold,
         'weather': config.weather,
+        'weather_effects': list(config.weather_effects) or 'all',
         'teacher': config.teacher,
         'feature_weight': config.feature_weight if other_width(config) else 0.0,
         'front': config.front,

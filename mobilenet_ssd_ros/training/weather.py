@@ -26,7 +26,7 @@ Generator and returns a new uint8 image of the same shape.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import cv2
 import numpy as np
@@ -130,10 +130,20 @@ EFFECTS: dict[str, Effect] = {
 }
 
 
-def weather(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Apply one effect, chosen at random, or two (a blurred or noisy fog, say) one time in 4."""
-    names = list(EFFECTS)
-    chosen = rng.choice(len(names), size=2 if rng.random() < 0.25 else 1, replace=False)
+def weather(rgb: np.ndarray, rng: np.random.Generator, effects: Sequence[str] = ()) -> np.ndarray:
+    """
+    Apply one effect, chosen at random, or two (a blurred or noisy fog, say) one time in 4.
+
+    `effects` narrows the choice to those names of EFFECTS (empty: all of them), so that a
+    run can ask whether one kind of weather teaches what the mix does not; the draws do not
+    depend on the order they are named in.
+    """
+    unknown = [name for name in effects if name not in EFFECTS]
+    if unknown:
+        raise ValueError(f'unknown weather effect(s) {unknown}; known: {", ".join(EFFECTS)}')
+    names = [name for name in EFFECTS if not effects or name in effects]  # in EFFECTS' order
+    two = len(names) > 1 and rng.random() < 0.25
+    chosen = rng.choice(len(names), size=2 if two else 1, replace=False)
     out = rgb
     for index in chosen:
         out = EFFECTS[names[index]](out, rng)
