@@ -22,7 +22,8 @@ mobilenet-ssd eval --dataset DIR --format coco128|yolo|voc|pennfudan|kitti
 mobilenet-ssd robustness --dataset DIR --format F [--corruptions A,B] [--severities 1,3,5]
                          [--quick] [--json FILE] [--plot FILE]
 mobilenet-ssd train --resolution R --output DIR [--width W] [--steps N] [--batch B] [--lr LR]
-                    [--images N] [--weather P [--weather-effects A,B]] [--front N]
+                    [--images N] [--weather P [--weather-effects A,B] [--teacher-view V]]
+                    [--front N]
 mobilenet-ssd models [--download]
 mobilenet-ssd make-bag IMAGES... --output BAG [--rate HZ] [--compressed] [--storage mcap|sqlite3]
 mobilenet-ssd replay BAG --output OUT_BAG [--topic T] [--every-frame | --frame-ms MS]
@@ -318,6 +319,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         weather=args.weather,
         weather_effects=tuple(args.weather_effects.split(',')) if args.weather_effects else (),
         teacher=args.teacher,
+        teacher_view=args.teacher_view,
         width=args.width or 0.0,
         feature_weight=args.feature_weight,
         front=args.front,
@@ -751,6 +753,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar='A,B',
         help='with --weather: only these effects, comma-separated, of fog, rain, snow, night, '
         'noise, blur, low_contrast (default: all)',
+    )
+    p.add_argument(
+        '--teacher-view',
+        choices=['clean', 'enhanced'],
+        default='clean',
+        help='what the teacher sees of a weathered frame: the clean frame (default), or the '
+        'weathered frame through enhance auto (targets hold only what can be seen)',
     )
     p.add_argument(
         '--teacher',

@@ -23,6 +23,7 @@ import shutil
 from conftest import read_rgb, SAMPLES
 from mobilenet_ssd_ros import cli
 from mobilenet_ssd_ros.core.detector import Detector
+import numpy as np
 import pytest
 
 torch = pytest.importorskip('torch', reason='PyTorch is not installed (requirements/train.txt)')
@@ -127,6 +128,47 @@ def test_weather_effects_that_cannot_apply_are_refused_before_any_work(tmp_path,
     assert cli.main([*args, '--weather-effects', 'fog']) == 2
     assert 'needs --weather above 0' in capsys.readouterr().err
     assert not run.exists()
+
+
+@pytest.mark.parametrize('view', ['clean', 'enhanced'])
+def test_the_teacher_sees_what_teacher_view_says(tmp_path, monkeypatch, view):
+    """
+    --teacher-view enhanced: the teacher reads the weathered frame through enhance auto.
+
+    With the clean frame's targets the weather students learned to call haze a car; the
+    enhanced view gives targets that hold only what can still be seen.
+    """
+    from mobilenet_ssd_ros.training import train as training
+
+    seen = []
+    original = training._loss
+
+    def spy(config, student, batch, teacher_images, *rest):
+        seen.append((batch.cpu().numpy(), teacher_images))
+        return original(config, student, batch, teacher_images, *rest)
+
+    monkeypatch.setattr(training, '_loss', spy)
+    args = ['--resolution', '128', '--batch', '2', '--images', '2', '--steps', '1']
+    fog = ['--weather', '1', '--weather-effects', 'fog', '--targets', 'dense']
+    run = tmp_path / view
+    assert cli.main(['train', *args, *fog, '--teacher-view', view, '--output', str(run)]) == 0
+    ((students, teachers),) = seen
+    assert teachers.shape[1:3] == (300, 300)
+    for student, teacher in zip(students, teachers):
+        expected = training._enhanced(student, (300, 300))
+        assert not training.cv2.resize(student, (300, 300)).tolist() == expected.tolist()
+        assert np.array_equal(teacher, expected) == (view == 'enhanced')
+    assert json.loads((run / 'model.json').read_text())['teacher_view'] == view
+
+
+def test_an_enhanced_teacher_view_needs_weathered_frames_and_dense_targets(tmp_path, capsys):
+    args = ['train', '--resolution', '128', '--steps', '1', '--output', str(tmp_path / 'r')]
+    assert cli.main([*args, '--teacher-view', 'enhanced']) == 2
+    assert 'needs --weather above 0' in capsys.readouterr().err
+    detections = ['--weather', '1', '--targets', 'detections']
+    assert cli.main([*args, *detections, '--teacher-view', 'enhanced']) == 2
+    assert 'the teacher must see the weathered frame' in capsys.readouterr().err
+    assert not (tmp_path / 'r').exists()
 
 
 def test_targets_from_the_uint8_teacher(tmp_path):

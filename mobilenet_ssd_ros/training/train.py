@@ -67,6 +67,7 @@ from .width import (
     WidthError,
 )
 from ..core.detector import Detector
+from ..core.enhance import Enhancer
 from ..core.imageio import read_rgb
 from ..offline.datasets import shared_data
 from ..zoo.build import build, source_for_alpha
@@ -94,10 +95,14 @@ class TrainConfig:
     targets: str = 'mixed'  # mixed, dense or detections (see targets.py)
     weather: float = 0.0  # share of student images given synthetic weather (weather.py)
     weather_effects: tuple[str, ...] = ()  # which of weather.EFFECTS (empty: all)
+    teacher_view: str = 'clean'  # of a weathered frame: 'clean' or 'enhanced' (_enhanced)
     teacher: str = 'float'  # mixed/dense targets from the float replica or the uint8 model
     width: float = 0.0  # the student's width when not the teacher's (width.py)
     feature_weight: float = 1.0  # another width: weight of imitating the teacher's features
     front: int = 0  # train only the first N convolutions, to the teacher's features (0: all)
+
+
+TEACHER_VIEWS = ('clean', 'enhanced')
 
 
 class TrainError(RuntimeError):
@@ -226,7 +231,7 @@ def _student(config: TrainConfig, folder: Path, files: list[Path], fit: bool, lo
 
 
 def _check_weather(config: TrainConfig) -> None:
-    """Refuse, before any work, effects that do not exist or that no image would get."""
+    """Refuse, before any work, weather options that name nothing or cannot apply."""
     unknown = [name for name in config.weather_effects if name not in EFFECTS]
     if unknown:
         raise TrainError(
@@ -234,6 +239,29 @@ def _check_weather(config: TrainConfig) -> None:
         )
     if config.weather_effects and not config.weather > 0:
         raise TrainError('--weather-effects needs --weather above 0 (the share of images)')
+    if config.teacher_view not in TEACHER_VIEWS:
+        raise TrainError(f'--teacher-view must be one of {", ".join(TEACHER_VIEWS)}')
+    if config.teacher_view == 'enhanced' and not (
+        config.weather > 0 and config.targets in ('dense', 'mixed')
+    ):
+        raise TrainError(
+            '--teacher-view enhanced needs --weather above 0 and --targets dense or mixed '
+            '(the teacher must see the weathered frame itself)'
+        )
+
+
+def _enhanced(view: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """
+    Return the weathered student view as the teacher sees it with --teacher-view enhanced.
+
+    The teacher reads the weathered frame through the node's `enhance: auto` (a stretch
+    where the frame is hazy or flat, the frame as it is elsewhere), so that its targets
+    hold only what can still be seen: with the clean frame's targets the students learned
+    to call haze a car (docs/TRAINING.md).
+    """
+    out = cv2.resize(view, size, interpolation=cv2.INTER_LINEAR)
+    Enhancer('auto')(out)
+    return out
 
 
 def _check_front(config: TrainConfig, student: Replica, teacher: Replica | None) -> None:
@@ -441,8 +469,10 @@ def train(
                 )
             student_view = cv2.resize(clean, size, interpolation=cv2.INTER_LINEAR)
             if config.weather and rng.random() < config.weather:
-                # the teacher keeps the clean view
+                # the teacher keeps the clean view unless told to see the weathered one
                 student_view = weather(student_view, rng, config.weather_effects)
+                if config.teacher_view == 'enhanced':
+                    teacher_images[-1] = _enhanced(student_view, teacher_size)
             images.append(student_view)
         batch = torch.from_numpy(np.stack(images)).to(where)
         value, parts = _loss(
@@ -522,6 +552,7 @@ def _finish(
         'teacher_threshold': config.teacher_threshold,
         'weather': config.weather,
         'weather_effects': list(config.weather_effects) or 'all',
+        'teacher_view': config.teacher_view,
         'teacher': config.teacher,
         'feature_weight': config.feature_weight if other_width(config) else 0.0,
         'front': config.front,
