@@ -56,7 +56,7 @@ from .export import export
 from .replica import decode, detections, Replica
 from .targets import anchor_map, dense_loss, loss, match, mixed_loss
 from .teacher import Uint8Teacher
-from .weather import EFFECTS, weather
+from .weather import chosen_effects, weather
 from .width import (
     backbone_steps,
     classifier_path,
@@ -232,11 +232,10 @@ def _student(config: TrainConfig, folder: Path, files: list[Path], fit: bool, lo
 
 def _check_weather(config: TrainConfig) -> None:
     """Refuse, before any work, weather options that name nothing or cannot apply."""
-    unknown = [name for name in config.weather_effects if name not in EFFECTS]
-    if unknown:
-        raise TrainError(
-            f'--weather-effects: unknown {", ".join(unknown)}; known: {", ".join(EFFECTS)}'
-        )
+    try:
+        chosen_effects(config.weather_effects)
+    except ValueError as exc:
+        raise TrainError(f'--weather-effects: {exc}') from exc
     if config.weather_effects and not config.weather > 0:
         raise TrainError('--weather-effects needs --weather above 0 (the share of images)')
     if config.teacher_view not in TEACHER_VIEWS:

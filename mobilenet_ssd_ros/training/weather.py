@@ -130,6 +130,14 @@ EFFECTS: dict[str, Effect] = {
 }
 
 
+def chosen_effects(effects: Sequence[str] = ()) -> list[str]:
+    """Return the effects `weather` draws from, in EFFECTS' order; ValueError on unknown ones."""
+    unknown = [name for name in effects if name not in EFFECTS]
+    if unknown:
+        raise ValueError(f'unknown {", ".join(unknown)}; known: {", ".join(EFFECTS)}')
+    return [name for name in EFFECTS if not effects or name in effects]
+
+
 def weather(rgb: np.ndarray, rng: np.random.Generator, effects: Sequence[str] = ()) -> np.ndarray:
     """
     Apply one effect, chosen at random, or two (a blurred or noisy fog, say) one time in 4.
@@ -138,10 +146,7 @@ def weather(rgb: np.ndarray, rng: np.random.Generator, effects: Sequence[str] = 
     run can ask whether one kind of weather teaches what the mix does not; the draws do not
     depend on the order they are named in.
     """
-    unknown = [name for name in effects if name not in EFFECTS]
-    if unknown:
-        raise ValueError(f'unknown weather effect(s) {unknown}; known: {", ".join(EFFECTS)}')
-    names = [name for name in EFFECTS if not effects or name in effects]  # in EFFECTS' order
+    names = chosen_effects(effects)
     two = len(names) > 1 and rng.random() < 0.25
     chosen = rng.choice(len(names), size=2 if two else 1, replace=False)
     out = rgb
