@@ -303,8 +303,9 @@ def _loss(
     """
     Return one step's loss and its parts, for the kind of run `config` asks for.
 
-    `batch` holds the student's views, `teacher_images` the clean views at the teacher's
-    size (mixed or dense targets), `targets` the matched detections (`detections`).
+    `batch` holds the student's views, `teacher_images` the teacher's at its size (mixed or
+    dense targets: the clean frames, or with --teacher-view enhanced the weathered ones
+    through the enhancement), `targets` the matched detections (`detections`).
     """
     if config.front:  # only the first convolutions, to the teacher's clean features
         with torch.no_grad():
@@ -450,6 +451,12 @@ def train(
             if rgb is None:
                 raise TrainError(f'{files[index]}: not a readable image')
             clean = augment(rgb, rng)
+            student_view = cv2.resize(clean, size, interpolation=cv2.INTER_LINEAR)
+            teacher_view = None  # None: the clean frame
+            if config.weather and rng.random() < config.weather:
+                student_view = weather(student_view, rng, config.weather_effects)
+                if config.teacher_view == 'enhanced':
+                    teacher_view = _enhanced(student_view, teacher_size)
             if dense is None:
                 boxes, classes, scores = _teacher_boxes(teacher, clean)
                 targets.append(
@@ -462,16 +469,12 @@ def train(
                         student.scales,
                     )
                 )
-            else:
+            elif teacher_view is None:
                 teacher_images.append(
                     cv2.resize(clean, teacher_size, interpolation=cv2.INTER_LINEAR)
                 )
-            student_view = cv2.resize(clean, size, interpolation=cv2.INTER_LINEAR)
-            if config.weather and rng.random() < config.weather:
-                # the teacher keeps the clean view unless told to see the weathered one
-                student_view = weather(student_view, rng, config.weather_effects)
-                if config.teacher_view == 'enhanced':
-                    teacher_images[-1] = _enhanced(student_view, teacher_size)
+            else:
+                teacher_images.append(teacher_view)
             images.append(student_view)
         batch = torch.from_numpy(np.stack(images)).to(where)
         value, parts = _loss(
