@@ -140,8 +140,9 @@ def _write_conv(model, graph, replica: Replica, name: str, ranges) -> None:
         np.transpose(weight, (1, 2, 3, 0)) if depthwise else np.transpose(weight, (0, 2, 3, 1))
     )
     low, high = float(weight.min()), float(weight.max())
-    w_scale, w_zero = uint8_grid(low, high)
-    if conv.grid is not None:  # the source's grid: unchanged weights keep their uint8 values
+    if conv.grid is None:  # no source grid (another width): the weights' own range
+        w_scale, w_zero = uint8_grid(low, high)
+    else:  # the source's grid: unchanged weights keep their uint8 values
         s_scale, s_zero = conv.grid
         s_low, s_high = -s_zero * s_scale, (255 - s_zero) * s_scale
         # the grid itself where the weights fit in it (recomputing its scale can move the
