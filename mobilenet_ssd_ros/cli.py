@@ -315,6 +315,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         lr=args.lr,
         seed=args.seed,
         images=args.images,
+        **({'pools': tuple(args.pools.split(','))} if args.pools else {}),
+        repeat_threshold=args.repeat_threshold,
+        ground_truth=not args.no_ground_truth,
         targets=args.targets,
         weather=args.weather,
         weather_effects=tuple(args.weather_effects.split(',')) if args.weather_effects else (),
@@ -733,6 +736,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--lr', type=float, default=1e-4)
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--images', type=int, help='only the first N pool images')
+    p.add_argument(
+        '--pools',
+        metavar='A,B',
+        help='train only on these pools of ../shared/data/train_pool (default: all of '
+        'carla_town_clear, coco128_train2017, imagenet_sample, street_pedestrians)',
+    )
+    p.add_argument(
+        '--repeat-threshold',
+        type=float,
+        default=0.1,
+        help='repeat-factor sampling: an image showing a class the teacher finds in a fraction '
+        'f < T of the pool images is drawn sqrt(T / f) times as often (default 0.1; 0: uniform)',
+    )
+    p.add_argument(
+        '--no-ground-truth',
+        action='store_true',
+        help="ignore the boxes of the pools that have them (coco128_train2017); by default they "
+        "are targets beside the teacher's detections",
+    )
     p.add_argument('--checkpoint-every', type=int, default=100, help='steps between checkpoints')
     p.add_argument(
         '--targets',

@@ -118,6 +118,31 @@ def match(
     return Targets(encodings, soft, matched)
 
 
+def with_truth(
+    boxes: torch.Tensor,
+    classes: torch.Tensor,
+    scores: torch.Tensor,
+    truth_boxes: torch.Tensor,
+    truth_classes: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """
+    Add ground-truth boxes to the teacher's detections, as sure as can be (score 1).
+
+    A teacher detection of a box's class that overlaps it by IOU_MATCH or more is the same
+    object and gives way to it; the teacher's other detections stay (for objects the labels
+    leave out, or classes they do not have). All boxes are corners, normalized.
+    """
+    if len(truth_boxes) == 0:
+        return boxes, classes, scores
+    same = (iou(boxes, truth_boxes) >= IOU_MATCH) & (classes[:, None] == truth_classes[None, :])
+    keep = ~same.any(dim=1)
+    return (
+        torch.cat([boxes[keep], truth_boxes]),
+        torch.cat([classes[keep], truth_classes]),
+        torch.cat([scores[keep], torch.ones(len(truth_boxes))]),
+    )
+
+
 def loss(
     box_encodings: torch.Tensor, class_logits: torch.Tensor, targets: list[Targets]
 ) -> tuple[torch.Tensor, dict[str, float]]:

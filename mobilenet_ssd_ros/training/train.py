@@ -54,7 +54,19 @@ import torch.nn.functional as F
 
 from .export import export
 from .replica import decode, detections, Replica
-from .targets import anchor_map, dense_loss, loss, match, mixed_loss
+from .pools import (
+    CLASSES_FILE,
+    ground_truth,
+    pool_images,
+    pool_of,
+    POOL_LICENCES,
+    PoolError,
+    POOLS,
+    Sampler,
+    teacher_classes,
+    truth_boxes,
+)
+from .targets import anchor_map, dense_loss, loss, match, mixed_loss, with_truth
 from .teacher import Uint8Teacher
 from .weather import chosen_effects, weather
 from .width import (
@@ -69,12 +81,11 @@ from .width import (
 from ..core.detector import Detector
 from ..core.enhance import Enhancer
 from ..core.imageio import read_rgb
-from ..offline.datasets import shared_data
+from ..core.labels import LabelMap
 from ..zoo.build import build, source_for_alpha
 from ..zoo.graph import graph_stats
 from ..zoo.lookup import MODEL_INFO
 
-POOLS = ('carla_town_clear', 'street_pedestrians')
 MODEL_FILE = 'detect.tflite'
 CALIBRATION_IMAGES = 128
 
@@ -92,6 +103,8 @@ class TrainConfig:
     images: int | None = None  # the first N pool images (all when None)
     teacher_threshold: float = 0.3
     pools: tuple[str, ...] = POOLS
+    repeat_threshold: float = 0.1  # repeat-factor sampling over the teacher's classes (pools.py)
+    ground_truth: bool = True  # the boxes of pools that have them (pools.GROUND_TRUTH) as targets
     targets: str = 'mixed'  # mixed, dense or detections (see targets.py)
     weather: float = 0.0  # share of student images given synthetic weather (weather.py)
     weather_effects: tuple[str, ...] = ()  # which of weather.EFFECTS (empty: all)
@@ -121,20 +134,37 @@ def variant_of(config: TrainConfig) -> str:
     return 'weather' if config.weather > 0 else ''
 
 
-def pool_images(pools: tuple[str, ...], limit: int | None) -> list[Path]:
-    """List the training images, in a fixed order (never the evaluation sets)."""
-    files = sorted(
-        p
-        for pool in pools
-        for p in (shared_data('train_pool') / pool / 'images').iterdir()
-        if p.suffix.lower() in ('.jpg', '.jpeg', '.png')
-    )
-    if not files:
-        raise TrainError(f'no images in the training pools {", ".join(pools)}')
-    return files[:limit] if limit else files
+@dataclass(frozen=True)
+class Crop:
+    """Where augment() cut a frame (normalized to it), to move its boxes the same way."""
+
+    top: float
+    left: float
+    height: float
+    width: float
+    flipped: bool
+
+    def boxes(self, boxes: np.ndarray, min_visible: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+        """
+        Return `boxes` (normalized corners of the frame) in the crop, and which were kept.
+
+        A box keeps its place only if at least `min_visible` of its area lies in the crop:
+        a box mostly cut away would teach the student a class it cannot see.
+        """
+        ymin = (boxes[:, 0] - self.top) / self.height
+        xmin = (boxes[:, 1] - self.left) / self.width
+        ymax = (boxes[:, 2] - self.top) / self.height
+        xmax = (boxes[:, 3] - self.left) / self.width
+        moved = np.clip(np.stack([ymin, xmin, ymax, xmax], axis=-1), 0.0, 1.0)
+        area = (ymax - ymin) * (xmax - xmin)
+        inside = (moved[:, 2] - moved[:, 0]) * (moved[:, 3] - moved[:, 1])
+        kept = inside >= min_visible * np.maximum(area, 1e-12)
+        if self.flipped:
+            moved[:, [1, 3]] = 1.0 - moved[:, [3, 1]]
+        return moved[kept].astype(np.float32), kept
 
 
-def augment(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def augment(rgb: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, Crop]:
     """Random crop (40-100% of the area, aspect 3:4 to 4:3), flip and colour jitter."""
     h, w = rgb.shape[:2]
     area = rng.uniform(0.4, 1.0) * h * w
@@ -144,13 +174,19 @@ def augment(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     top, left = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
     bottom, right = top + ch, left + cw
     out = rgb[top:bottom, left:right]
-    if rng.random() < 0.5:
+    flipped = bool(rng.random() < 0.5)
+    if flipped:
         out = out[:, ::-1]
     gain, bias = rng.uniform(0.7, 1.3), rng.uniform(-25, 25)
     out = np.clip(out.astype(np.float32) * gain + bias, 0, 255)
     gray = out.mean(axis=2, keepdims=True)
     out = np.clip(gray + (out - gray) * rng.uniform(0.7, 1.3), 0, 255)
-    return np.ascontiguousarray(out.astype(np.uint8))
+    crop = Crop(top / h, left / w, ch / h, cw / w, flipped)
+    return np.ascontiguousarray(out.astype(np.uint8)), crop
+
+
+Truth = tuple[np.ndarray, np.ndarray]  # one image's boxes (normalized corners) and class ids
+NO_TRUTH: Truth = (np.zeros((0, 4), np.float32), np.zeros(0, np.int64))
 
 
 def _teacher_boxes(teacher: Detector, rgb: np.ndarray) -> tuple[torch.Tensor, ...]:
@@ -165,16 +201,27 @@ def _teacher_boxes(teacher: Detector, rgb: np.ndarray) -> tuple[torch.Tensor, ..
     return boxes, classes, scores
 
 
-def _matched_detections(teacher: Replica, student: Replica, boxes, logits, threshold: float):
-    """SSD-match the teacher replica's detections (after its NMS) to the student's anchors."""
-    found = detections(teacher, boxes, logits, threshold)
+def _match_with_truth(student: Replica, boxes, classes, scores, truth: Truth):
+    """SSD-match the teacher's detections and the image's ground truth to the student's anchors."""
     return match(
         student.anchors,
+        *with_truth(boxes, classes, scores, torch.from_numpy(truth[0]), torch.from_numpy(truth[1])),
+        student.num_classes,
+        student.scales,
+    )
+
+
+def _matched_detections(
+    teacher: Replica, student: Replica, boxes, logits, threshold: float, truth: Truth
+):
+    """SSD-match the teacher replica's detections (after its NMS) and the truth to the student."""
+    found = detections(teacher, boxes, logits, threshold)
+    return _match_with_truth(
+        student,
         torch.tensor(np.array([c for _, _, c in found]), dtype=torch.float32).reshape(-1, 4),
         torch.tensor([k for k, _, _ in found], dtype=torch.long),
         torch.tensor([v for _, v, _ in found], dtype=torch.float32),
-        student.num_classes,
-        student.scales,
+        truth,
     )
 
 
@@ -299,13 +346,16 @@ def _loss(
     dense: Replica | None,
     uint8: Uint8Teacher | None,
     mapping: torch.Tensor | None,
+    truths: list[Truth],
 ) -> tuple[torch.Tensor, dict[str, float]]:
     """
     Return one step's loss and its parts, for the kind of run `config` asks for.
 
     `batch` holds the student's views, `teacher_images` the teacher's at its size (mixed or
     dense targets: the clean frames, or with --teacher-view enhanced the weathered ones
-    through the enhancement), `targets` the matched detections (`detections`).
+    through the enhancement), `targets` the matched detections (`detections`), `truths`
+    each image's ground truth in the student's view (mixed targets add it to the teacher's
+    detections; `detections` targets have it already).
     """
     if config.front:  # only the first convolutions, to the teacher's clean features
         with torch.no_grad():
@@ -327,8 +377,8 @@ def _loss(
         decoded = [decode(dense, b, lg) for b, lg in zip(t_boxes, t_logits)]
     if config.targets == 'mixed':
         matched = [
-            _matched_detections(dense, student, b, lg, config.teacher_threshold)
-            for b, lg in zip(t_boxes, t_logits)
+            _matched_detections(dense, student, b, lg, config.teacher_threshold, truth)
+            for b, lg, truth in zip(t_boxes, t_logits, truths)
         ]
         value, parts = mixed_loss(
             box_encodings, class_logits, torch.stack([s for _, s in decoded]), mapping, matched
@@ -348,6 +398,39 @@ def _loss(
         value = value + config.feature_weight * features
         parts['features'] = float(features.detach())
     return value, parts
+
+
+def _pool_plan(
+    config: TrainConfig, folder: Path, files: list[Path], teacher_source, log
+) -> tuple[Sampler, dict[Path, Truth]]:
+    """
+    Weigh the pool images for drawing, and read the ground truth of the pools that have it.
+
+    The sampling weights come from the classes the uint8 teacher finds in each image and,
+    where there is ground truth, the classes it names (pools.py).
+    """
+    labels = LabelMap.from_file(teacher_source.labels_path)
+    truth: dict[Path, Truth] = {}
+    if config.ground_truth:
+        wanted = set(files)
+        for path, sample in ground_truth(config.pools).items():
+            if path in wanted:
+                truth[path] = truth_boxes(sample, labels)
+    classes = [frozenset()] * len(files)
+    if config.repeat_threshold > 0:
+        teacher = Detector(teacher_source.model_path, labels=teacher_source.labels_path)
+        found = teacher_classes(files, teacher, folder / CLASSES_FILE, log)
+        classes = [
+            shown | {labels[int(c)] for c in truth.get(path, NO_TRUTH)[1]}
+            for path, shown in zip(files, found)
+        ]
+    sampler = Sampler.build(files, classes, config.repeat_threshold)
+    log(
+        'draws per pool: '
+        + ', '.join(f'{pool} {share:.1%}' for pool, share in sampler.shares().items())
+        + f'; ground truth for {len(truth)} images'
+    )
+    return sampler, truth
 
 
 def torch_device(name: str) -> torch.device:
@@ -383,7 +466,11 @@ def train(
     folder = Path(output)
     folder.mkdir(parents=True, exist_ok=True)
     teacher_source = source_for_alpha(config.alpha)
-    files = pool_images(config.pools, config.images)
+    try:
+        files = pool_images(config.pools, config.images)
+        sampler, truth = _pool_plan(config, folder, files, teacher_source, log)
+    except PoolError as exc:
+        raise TrainError(str(exc)) from exc
     checkpoint = folder / 'checkpoint.pt'
     student = _student(config, folder, files, fit=not checkpoint.exists(), log=log)
     student = student.fake_quantize().to(where).train()
@@ -445,12 +532,15 @@ def train(
     size = (student.input_size[1], student.input_size[0])  # OpenCV's (width, height)
     start, start_step = time.monotonic(), step
     while step < config.steps:
-        images, teacher_images, targets = [], [], []
-        for index in rng.integers(0, len(files), config.batch):
+        images, teacher_images, targets, truths = [], [], [], []
+        for index in sampler.draw(rng, config.batch):
             rgb = read_rgb(files[index])
             if rgb is None:
                 raise TrainError(f'{files[index]}: not a readable image')
-            clean = augment(rgb, rng)
+            clean, crop = augment(rgb, rng)
+            boxes, classes = truth.get(files[index], NO_TRUTH)
+            moved, kept = crop.boxes(boxes)
+            truths.append((moved, classes[kept]))
             student_view = cv2.resize(clean, size, interpolation=cv2.INTER_LINEAR)
             teacher_view = None  # None: the clean frame
             if config.weather and rng.random() < config.weather:
@@ -458,16 +548,8 @@ def train(
                 if config.teacher_view == 'enhanced':
                     teacher_view = _enhanced(student_view, teacher_size)
             if dense is None:
-                boxes, classes, scores = _teacher_boxes(teacher, clean)
                 targets.append(
-                    match(
-                        student.anchors,
-                        boxes,
-                        classes,
-                        scores,
-                        student.num_classes,
-                        student.scales,
-                    )
+                    _match_with_truth(student, *_teacher_boxes(teacher, clean), truths[-1])
                 )
             elif teacher_view is None:
                 teacher_images.append(
@@ -486,6 +568,7 @@ def train(
             dense,
             uint8,
             mapping,
+            truths,
         )
         optimizer.zero_grad()
         value.backward()
@@ -509,13 +592,21 @@ def train(
         'device': str(where),
         'cpu_threads': torch.get_num_threads(),
     }
-    return _finish(student, config, folder, files, teacher_source, cost)
+    return _finish(student, config, folder, files, teacher_source, cost, sampler, truth)
 
 
 def _finish(
-    student: Replica, config: TrainConfig, folder: Path, files, teacher_source, cost: dict
+    student: Replica,
+    config: TrainConfig,
+    folder: Path,
+    files,
+    teacher_source,
+    cost: dict,
+    sampler: Sampler,
+    truth: dict[Path, Truth],
 ) -> Path:
     """Export the student, with its labels and model.json, into `folder`."""
+    shares = sampler.shares()  # the pools the run drew from (all of `files`)
     student.cpu().eval()
     fold_adapters(student)
     calibration = calibration_images(files, (student.input_size[1], student.input_size[0]))
@@ -544,7 +635,11 @@ def _finish(
             if other_width(config)
             else 'zoo rebuild of the source at this resolution'
         ),
-        'training_pools': list(config.pools),
+        'training_pools': list(shares),
+        'pool_licences': {pool: POOL_LICENCES[pool] for pool in shares},
+        'pool_shares': shares,
+        'repeat_threshold': config.repeat_threshold,
+        'ground_truth': sorted({pool_of(path) for path in truth}),
         'steps': config.steps,
         'batch': config.batch,
         'lr': config.lr,
