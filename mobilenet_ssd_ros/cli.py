@@ -752,7 +752,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         '--no-ground-truth',
         action='store_true',
-        help="ignore the boxes of the pools that have them (coco128_train2017); by default they "
+        help='ignore the boxes of the pools that have them (coco128_train2017); by default they '
         "are targets beside the teacher's detections",
     )
     p.add_argument('--checkpoint-every', type=int, default=100, help='steps between checkpoints')

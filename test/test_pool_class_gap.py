@@ -68,3 +68,6 @@ def test_the_script_prints_the_bounds_from_eval_files(tmp_path):
     assert 'seen >= 50x:  1 classes; worse 0.3500, better 0.7500, goal 0.5500' in out
     assert 'all their gap recovered -> 0.4500' in out
     assert 'trained: +0.0500 in them, -0.0500 elsewhere' in out
+    assert 'thin (seen < 10x): 1 classes: zebra 0' in out
+    assert 'largest AP gains: person +0.100 (60x), zebra -0.100 (0x)' in out
+    assert 'largest AP losses: zebra -0.100 (0x), person +0.100 (60x)' in out

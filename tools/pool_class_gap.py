@@ -16,7 +16,7 @@
 How much of a COCO128 mAP gap lies in classes the training pools show at all.
 
     python tools/pool_class_gap.py --better release.json --worse rebuild224.json \
-        [--trained trained224.json] [--counts counts.json]
+        [--trained trained224.json] [--counts counts.json] [--changes 10]
 
 The JSON files are `mobilenet-ssd eval --json` outputs on the same data set (per-class AP).
 The teacher (the zoo's default model) detects on every training-pool image at 0.5 and
@@ -24,8 +24,10 @@ counts its detections per class (cached in --counts). For classes seen at least 
 the script prints the mean AP the worse model would reach if it recovered its whole gap to
 the better model on exactly those classes and nothing else: an upper bound on what a
 student trained only on those pools can gain, unless knowledge carries to classes it never
-sees. Why: the resolution goal of the distillation issue asks for half the gap on COCO128,
-and the pools are street frames.
+sees. It then lists the evaluation's classes the pools show fewer than 10 times (the thin
+ones), and with --trained the classes whose AP the student changed most (which classes
+the pools taught). Why: the resolution goal of the distillation issue asks for half the
+gap on COCO128, and what the pools show bounds what a student can learn.
 """
 
 from __future__ import annotations
@@ -71,12 +73,27 @@ def ceiling(
     return len(seen), base, top, recovered
 
 
+def thin(better: dict, counts: dict[str, int], below: int = 10) -> list[tuple[str, int]]:
+    """Return the evaluation's classes the pools show fewer than `below` times, rarest first."""
+    rare = [(c, counts.get(c, 0)) for c in better if counts.get(c, 0) < below]
+    return sorted(rare, key=lambda item: (item[1], item[0]))
+
+
+def changes(worse: dict, trained: dict, counts: dict[str, int]) -> list[tuple[str, float, int]]:
+    """Return (class, AP change from worse to trained, pool count), largest gain first."""
+    moved = [(c, trained[c]['ap'] - worse[c]['ap'], counts.get(c, 0)) for c in worse]
+    return sorted(moved, key=lambda item: (-item[1], item[0]))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--better', required=True, help='eval JSON of the better model')
     parser.add_argument('--worse', required=True, help='eval JSON of the worse model')
     parser.add_argument('--trained', help='eval JSON of a trained student of the worse one')
     parser.add_argument('--counts', help='JSON cache of the per-class pool counts')
+    parser.add_argument(
+        '--changes', type=int, default=10, help='with --trained: how many gains and losses to list'
+    )
     args = parser.parse_args()
     cache = Path(args.counts) if args.counts else None
     if cache is not None and cache.exists():
@@ -101,6 +118,15 @@ def main() -> int:
             outside = sum(trained[c]['ap'] - worse[c]['ap'] for c in better if c not in names)
             line += f'; trained: {inside:+.4f} in them, {outside / len(better):+.4f} elsewhere'
         print(line)
+    rare = thin(better, counts)
+    print(f'thin (seen < 10x): {len(rare)} classes: ' + ', '.join(f'{c} {n}' for c, n in rare))
+    if trained is not None:
+        moved = changes(worse, trained, counts)
+        for title, part in (
+            ('gains', moved[: args.changes]),
+            ('losses', moved[::-1][: args.changes]),
+        ):
+            print(f'largest AP {title}: ' + ', '.join(f'{c} {d:+.3f} ({n}x)' for c, d, n in part))
     return 0
 
 

@@ -157,9 +157,7 @@ class Sampler:
         return {pool: round(share, 4) for pool, share in sorted(out.items())}
 
 
-def truth_boxes(
-    sample: Sample, labels: LabelMap
-) -> tuple[np.ndarray, np.ndarray]:
+def truth_boxes(sample: Sample, labels: LabelMap) -> tuple[np.ndarray, np.ndarray]:
     """
     Return a sample's boxes as normalized (ymin, xmin, ymax, xmax) and model class ids.
 

@@ -53,19 +53,19 @@ import torch
 import torch.nn.functional as F
 
 from .export import export
-from .replica import decode, detections, Replica
 from .pools import (
     CLASSES_FILE,
     ground_truth,
     pool_images,
-    pool_of,
     POOL_LICENCES,
+    pool_of,
     PoolError,
     POOLS,
     Sampler,
     teacher_classes,
     truth_boxes,
 )
+from .replica import decode, detections, Replica
 from .targets import anchor_map, dense_loss, loss, match, mixed_loss, with_truth
 from .teacher import Uint8Teacher
 from .weather import chosen_effects, weather
@@ -202,10 +202,12 @@ def _teacher_boxes(teacher: Detector, rgb: np.ndarray) -> tuple[torch.Tensor, ..
 
 
 def _match_with_truth(student: Replica, boxes, classes, scores, truth: Truth):
-    """SSD-match the teacher's detections and the image's ground truth to the student's anchors."""
+    """SSD-match the teacher's detections and an image's ground truth to the student's anchors."""
     return match(
         student.anchors,
-        *with_truth(boxes, classes, scores, torch.from_numpy(truth[0]), torch.from_numpy(truth[1])),
+        *with_truth(
+            boxes, classes, scores, torch.from_numpy(truth[0]), torch.from_numpy(truth[1])
+        ),
         student.num_classes,
         student.scales,
     )

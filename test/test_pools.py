@@ -1,0 +1,135 @@
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The training pools: sampling weights, ground truth through the crop, truth as targets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip('torch', reason='PyTorch is not installed (requirements/train.txt)')
+from mobilenet_ssd_ros import cli  # noqa: E402, I100
+from mobilenet_ssd_ros.training import pools  # noqa: E402
+from mobilenet_ssd_ros.training.targets import with_truth  # noqa: E402
+from mobilenet_ssd_ros.training.train import augment  # noqa: E402
+
+
+def test_repeat_factors_raise_rare_classes_and_leave_common_ones():
+    # 10 images: 'person' in 8, 'dog' in 1, one image empty
+    classes = [frozenset({'person'})] * 8 + [frozenset({'dog'}), frozenset()]
+    factors = pools.repeat_factors(classes, threshold=0.4)
+    assert factors[0] == 1.0  # f = 0.8 >= 0.4: not repeated
+    assert factors[8] == pytest.approx(np.sqrt(0.4 / 0.1))  # f = 0.1: sqrt(4) = 2
+    assert factors[9] == 1.0  # no class: 1
+    # an image with both takes the larger factor: person f = 1 -> 1, dog f = 0.5 -> sqrt(2)
+    both = pools.repeat_factors([frozenset({'person', 'dog'}), frozenset({'person'})], 1.0)
+    assert both.tolist() == pytest.approx([np.sqrt(2), 1.0])
+    assert pools.repeat_factors(classes, 0.0).tolist() == [1.0] * 10  # 0: uniform
+
+
+def test_the_sampler_draws_in_proportion_and_reports_pool_shares(tmp_path):
+    files = [tmp_path / 'street' / 'images' / f'{i}.jpg' for i in range(3)] + [
+        tmp_path / 'coco' / 'images' / 'rare.jpg'
+    ]
+    classes = [frozenset({'person'})] * 3 + [frozenset({'toaster'})]
+    sampler = pools.Sampler.build(files, classes, threshold=1.0)
+    # person: f 0.75 -> sqrt(1/0.75) = 1.155; toaster: f 0.25 -> 2
+    expected = np.array([1.155, 1.155, 1.155, 2.0])
+    assert sampler.weights == pytest.approx(expected / expected.sum(), abs=1e-3)
+    assert sampler.shares() == pytest.approx(
+        {'coco': 2 / 5.464, 'street': 3.464 / 5.464}, abs=1e-3
+    )
+    draws = sampler.draw(np.random.default_rng(0), 20000)
+    assert np.mean(draws == 3) == pytest.approx(2 / 5.464, abs=0.015)
+
+
+def test_a_box_follows_its_object_through_crop_and_flip():
+    """Ground truth moved by Crop.boxes covers the object's pixels in the augmented image."""
+    h, w = 240, 320
+    frame = np.zeros((h, w, 3), np.uint8)
+    frame[60:140, 200:260] = 255  # the object: rows 60-139, columns 200-259
+    box = np.array([[60 / h, 200 / w, 140 / h, 260 / w]], np.float32)
+    flips = set()
+    for seed in range(40):
+        out, crop = augment(frame, np.random.default_rng(seed))
+        moved, kept = crop.boxes(box)
+        rows, cols = np.nonzero(out.max(axis=2) > 90)  # jitter: object >= 153, ground <= 25
+        if not kept[0]:  # mostly cut away (test below)
+            continue
+        flips.add(crop.flipped)
+        oh, ow = out.shape[:2]
+        ymin, xmin, ymax, xmax = moved[0]
+        assert rows.min() == pytest.approx(ymin * oh, abs=1.01)
+        assert rows.max() + 1 == pytest.approx(ymax * oh, abs=1.01)
+        assert cols.min() == pytest.approx(xmin * ow, abs=1.01)
+        assert cols.max() + 1 == pytest.approx(xmax * ow, abs=1.01)
+    assert flips == {True, False}  # both ways were checked, on kept boxes
+
+
+def test_a_box_mostly_cut_away_is_dropped():
+    crop = augment(np.zeros((100, 100, 3), np.uint8), np.random.default_rng(0))[1]
+    crop = type(crop)(top=0.0, left=0.0, height=0.5, width=0.5, flipped=False)
+    boxes = np.array([[0.1, 0.1, 0.3, 0.3], [0.4, 0.4, 0.8, 0.8]], np.float32)
+    moved, kept = crop.boxes(boxes)
+    assert kept.tolist() == [True, False]  # the second has a sixteenth of its area inside
+    assert moved[0].tolist() == pytest.approx([0.2, 0.2, 0.6, 0.6])
+
+
+def test_ground_truth_replaces_the_teachers_detection_of_the_same_object():
+    boxes = torch.tensor([[0.1, 0.1, 0.5, 0.5], [0.1, 0.1, 0.5, 0.5], [0.6, 0.6, 0.9, 0.9]])
+    classes = torch.tensor([0, 17, 0])
+    scores = torch.tensor([0.7, 0.6, 0.8])
+    truth = torch.tensor([[0.12, 0.1, 0.5, 0.52], [0.0, 0.6, 0.2, 0.9]])
+    merged = with_truth(boxes, classes, scores, truth, torch.tensor([0, 2]))
+    # the person box the truth covers goes; the dog at the same place and the other person stay
+    assert merged[1].tolist() == [17, 0, 0, 2]
+    assert merged[2].tolist() == pytest.approx([0.6, 0.8, 1.0, 1.0])
+    assert torch.equal(merged[0][2:], truth)
+    empty = with_truth(boxes, classes, scores, torch.zeros(0, 4), torch.zeros(0, dtype=torch.long))
+    assert empty[1].tolist() == [0, 17, 0]
+
+
+def test_coco_truth_maps_to_the_models_class_ids():
+    from mobilenet_ssd_ros import zoo
+    from mobilenet_ssd_ros.core.labels import LabelMap
+
+    labels = LabelMap.from_file(zoo.find().labels_path)
+    truth = pools.ground_truth(('coco128_train2017',))
+    assert len(truth) == 128
+    sample = next(s for s in truth.values() if s.objects)
+    boxes, ids = pools.truth_boxes(sample, labels)
+    assert len(ids) == len(sample.objects)  # every COCO class has a model id
+    assert [labels[int(i)] for i in ids] == [o.label for o in sample.objects]
+    assert ((boxes >= 0) & (boxes <= 1)).all() and (boxes[:, 2:] > boxes[:, :2]).all()
+
+
+def test_a_run_on_a_pool_with_boxes_learns_them_and_says_so(tmp_path, capsys):
+    run = tmp_path / 'run'
+    args = ['train', '--resolution', '128', '--batch', '2', '--images', '3', '--steps', '1']
+    assert cli.main([*args, '--pools', 'coco128_train2017', '--output', str(run)]) == 0
+    out = capsys.readouterr().out
+    assert 'draws per pool: coco128_train2017 100.0%; ground truth for 3 images' in out
+    info = json.loads((run / 'model.json').read_text())
+    assert info['training_pools'] == ['coco128_train2017'] == info['ground_truth']
+    assert 'CC BY 4.0' in info['pool_licences']['coco128_train2017']
+    cached = json.loads((run / pools.CLASSES_FILE).read_text())
+    assert len(cached) == 3 and all(
+        Path(p).parent.parent.name == 'coco128_train2017' for p in cached
+    )
+    assert cli.main([*args, '--pools', 'nope', '--output', str(tmp_path / 'x')]) == 2
+    assert 'unknown training pool nope' in capsys.readouterr().err
