@@ -15,12 +15,15 @@
 """
 MobileNetV1-SSD object detection: a ROS-free core plus a ROS 2 lifecycle node.
 
-Layers, each importing only those before it:
-- `core`: an RGB array in, detections out (no rclpy, no model names);
-- `zoo`: models by (alpha, resolution): lookup, download, graph statistics, builder;
-- `ros`: message adapters (no rclpy) and the lifecycle node (rclpy);
-- `offline`: the `mobilenet-ssd` CLI, datasets, evaluation, bags and replay;
-- `bench`: benchmarks.
+Layers, each importing only those of a lower rank (test/test_layers.py):
+0. `places`: where the data, the models and the CLI are on this machine;
+1. `core`: an RGB array in, detections out (no rclpy, no model names);
+2. `zoo`: models by (alpha, resolution): lookup, metadata, opening, download, builder;
+3. `convert`: ROS messages <-> images and detections (no rclpy);
+4. `ros`: the lifecycle node (rclpy); `offline`: datasets, evaluation, bags and replay
+   (siblings: neither imports the other);
+5. `training`: distillation (PyTorch); `bench`: benchmarks;
+6. `cli`: the `mobilenet-ssd` command line.
 """
 
 # In a colcon install the generated `msg` subpackage sits next to these modules. In the

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""`python -m mobilenet_ssd_ros` runs the offline CLI (see cli.py)."""
+"""`python -m mobilenet_ssd_ros` runs the offline CLI (see cli/)."""
 
 import sys
 

@@ -31,7 +31,7 @@ import sys
 import venv
 
 from conftest import SHARED
-from mobilenet_ssd_ros import zoo
+from mobilenet_ssd_ros import places, zoo
 from mobilenet_ssd_ros.zoo.build import build
 import pytest
 
@@ -55,7 +55,7 @@ def run_check(*args: str, out: Path) -> subprocess.CompletedProcess:
 def test_every_shipped_model_detects_on_aarch64_as_on_x86(tmp_path):
     result = run_check(out=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
-    shipped = zoo.shipped_dir()
+    shipped = places.shipped_dir()
     expected = (
         [zoo.DEFAULT_ENTRY.name] + sorted(p.parent.name for p in shipped.glob('*/model.json'))
         if shipped

@@ -23,12 +23,13 @@ import sys
 from conftest import REPO, SAMPLES, SHARED
 import cv2
 from mobilenet_ssd_ros import cli, zoo
+from mobilenet_ssd_ros.convert.bag_types import DEFINITIONS, typestore
+from mobilenet_ssd_ros.convert.image_input import message_to_image
+from mobilenet_ssd_ros.core.detector import FrameSettings
 from mobilenet_ssd_ros.core.postprocess import DetectionFilter
 from mobilenet_ssd_ros.msg import DetectionStats
 from mobilenet_ssd_ros.offline.bag import Frame, make_bag, read_frames
-from mobilenet_ssd_ros.offline.bag_types import DEFINITIONS, typestore
 from mobilenet_ssd_ros.offline.replay import replay, simulate_worker
-from mobilenet_ssd_ros.ros.image_input import message_to_image
 import numpy as np
 import pytest
 from rclpy.serialization import deserialize_message
@@ -71,7 +72,7 @@ def test_replay_equals_the_core(tmp_path, detector, storage, compressed):
     frames = list(read_frames(bag))
     results = read_results(out)
     assert len(results['detections']) == len(results['stats']) == SAMPLE_COUNT
-    keep = DetectionFilter(score_threshold=0.5)
+    keep = FrameSettings(DetectionFilter(score_threshold=0.5))
     for frame, (timestamp, msg), (_, stats) in zip(
         frames, results['detections'], results['stats'], strict=True
     ):
@@ -81,7 +82,7 @@ def test_replay_equals_the_core(tmp_path, detector, storage, compressed):
             frame.msg.header.stamp.nanosec,
         )
         assert msg.header.frame_id == 'camera'
-        expected = detector.detect(message_to_image(frame.msg), keep)
+        expected = detector.detect(message_to_image(frame.msg), keep).detections
         got = [
             (
                 d.results[0].hypothesis.class_id,

@@ -103,7 +103,9 @@ def test_json_has_every_suite_with_finite_positive_ratios(smoke):
     assert copies['raw']['bytes_per_frame'] < 1.1 * copies['frame_bytes']
     assert copies['typed']['bytes_per_frame'] > 1.5 * copies['frame_bytes']
     assert results['soak']['frames_processed'] > 0
-    assert results['soak']['inactive_cpu_percent_of_core'] >= 0
+    # frames keep arriving while the node is inactive: without subscriptions it does not
+    # even deserialize them (processing 100 Hz of frames takes a whole core)
+    assert 0 <= results['soak']['inactive_cpu_percent_of_core'] < 25
     enhance = results['core']['enhance']
     assert enhance['measure_ms'] > 0 and enhance['ratio_detect_stretch_to_off'] > 0
 

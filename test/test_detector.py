@@ -23,7 +23,7 @@ from conftest import read_rgb, SAMPLES, SHARED
 import cv2
 from mobilenet_ssd_ros import zoo
 from mobilenet_ssd_ros.core.detection import BBox
-from mobilenet_ssd_ros.core.detector import Detector
+from mobilenet_ssd_ros.core.detector import Detector, FrameSettings
 from mobilenet_ssd_ros.core.postprocess import DetectionFilter
 from mobilenet_ssd_ros.core.runtime import default_num_threads
 from mobilenet_ssd_ros.offline.datasets import load_dataset
@@ -85,7 +85,7 @@ def assert_same(ours, naive):
 @pytest.mark.parametrize('path', SAMPLE_IMAGES, ids=lambda p: p.name)
 def test_parity_with_naive_interpreter_call(detector, model_path, path):
     rgb = read_rgb(path)
-    ours = detector.detect(rgb, DetectionFilter(score_threshold=0.0))
+    ours = detector.detect(rgb, FrameSettings(DetectionFilter(score_threshold=0.0))).detections
     assert len(ours) > 0
     assert_same(ours, naive_detect(model_path, rgb))
 
@@ -112,7 +112,7 @@ def test_box_mapping_on_other_sizes(detector, model_path, size):
     """
     original, truth = pedestrian('FudanPed00010.png')
     rgb = cv2.resize(original, size)
-    ours = detector.detect(rgb, DetectionFilter(score_threshold=0.0))
+    ours = detector.detect(rgb, FrameSettings(DetectionFilter(score_threshold=0.0))).detections
     assert_same(ours, naive_detect(model_path, rgb))
     person = next(d for d in ours if d.label == 'person')
     sx, sy = size[0] / original.shape[1], size[1] / original.shape[0]
@@ -125,7 +125,9 @@ def test_box_mapping_on_other_sizes(detector, model_path, size):
 
 @pytest.mark.parametrize('name', sorted(EXPECTED))
 def test_known_content(detector, name):
-    detections = detector.detect(read_rgb(SAMPLES / name), DetectionFilter(score_threshold=0.5))
+    detections = detector.detect(
+        read_rgb(SAMPLES / name), FrameSettings(DetectionFilter(score_threshold=0.5))
+    ).detections
     for label, box in EXPECTED[name]:
         best = max((d.bbox.iou(box) for d in detections if d.label == label), default=0.0)
         assert best > 0.5, f'no {label} near {box} in {name}: {detections}'
@@ -134,33 +136,38 @@ def test_known_content(detector, name):
 def test_grayscale_and_rgba_inputs_give_the_rgb_result(detector):
     rgb = read_rgb(SAMPLES / 'pets.jpg')
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    keep = DetectionFilter(score_threshold=0.3)
-    from_gray = detector.detect(gray, keep)
-    assert detector.detect(gray[..., None], keep) == from_gray
-    expected_gray = detector.detect(cv2.cvtColor(gray, cv2.COLOR_GRAY2RGB), keep)
+    keep = FrameSettings(DetectionFilter(score_threshold=0.3))
+    from_gray = detector.detect(gray, keep).detections
+    assert detector.detect(gray[..., None], keep).detections == from_gray
+    expected_gray = detector.detect(cv2.cvtColor(gray, cv2.COLOR_GRAY2RGB), keep).detections
     assert [(d.class_id, d.score) for d in from_gray] == [
         (d.class_id, d.score) for d in expected_gray
     ]
     rgba = cv2.cvtColor(rgb, cv2.COLOR_RGB2RGBA)
-    assert detector.detect(rgba, keep) == detector.detect(rgb, keep)
+    assert detector.detect(rgba, keep).detections == detector.detect(rgb, keep).detections
 
 
 def test_filter_threshold_classes_and_max(detector):
     rgb = read_rgb(SAMPLES / 'grace_hopper.bmp')
-    everything = detector.detect(rgb, DetectionFilter(score_threshold=0.0))
+    everything = detector.detect(
+        rgb, FrameSettings(DetectionFilter(score_threshold=0.0))
+    ).detections
     assert len(everything) == 10  # the model's cap
-    high = detector.detect(rgb, DetectionFilter(score_threshold=0.6))
+    high = detector.detect(rgb, FrameSettings(DetectionFilter(score_threshold=0.6))).detections
     assert high and all(d.score >= 0.6 for d in high) and len(high) < len(everything)
-    ties = detector.detect(rgb, detector.make_filter(0.0, classes=['tie']))
+    ties = detector.detect(rgb, detector.settings(0.0, classes=['tie'])).detections
     assert ties and {d.label for d in ties} == {'tie'}
-    assert len(detector.detect(rgb, DetectionFilter(0.0, max_detections=3))) == 3
+    assert (
+        len(detector.detect(rgb, FrameSettings(DetectionFilter(0.0, max_detections=3))).detections)
+        == 3
+    )
     scores = [d.score for d in everything]
     assert scores == sorted(scores, reverse=True)
 
 
 def test_unknown_class_names_are_rejected_with_the_valid_ones(detector):
     with pytest.raises(KeyError, match="unknown label.*'persn'.*valid labels:.*person"):
-        detector.make_filter(0.5, classes=['persn'])
+        detector.settings(0.5, classes=['persn'])
 
 
 def test_invalid_filter_values():
@@ -196,9 +203,8 @@ def test_timings_account_for_the_call(detector):
     invoke_dominates = 0
     for _ in range(5):  # a majority, so that one preempted stage on a busy machine does not decide
         start = time.perf_counter()
-        detector.detect(rgb)
+        t = detector.detect(rgb).timings
         wall_ms = (time.perf_counter() - start) * 1e3
-        t = detector.last_timings
         assert t.inference_ms > 0 and t.preprocess_ms > 0 and t.postprocess_ms > 0
         assert t.total_ms <= wall_ms
         invoke_dominates += t.inference_ms > t.preprocess_ms + t.postprocess_ms
@@ -215,9 +221,9 @@ def test_default_detector_comes_from_the_zoo(monkeypatch, tmp_path):
 
 def test_xnnpack_off_gives_the_same_detections(model_path):
     rgb = read_rgb(SAMPLES / 'pets.jpg')
-    keep = DetectionFilter(score_threshold=0.3)
-    with_xnn = Detector(model_path).detect(rgb, keep)
-    without = Detector(model_path, use_xnnpack=False, num_threads=1).detect(rgb, keep)
+    keep = FrameSettings(DetectionFilter(score_threshold=0.3))
+    with_xnn = Detector(model_path).detect(rgb, keep).detections
+    without = Detector(model_path, use_xnnpack=False, num_threads=1).detect(rgb, keep).detections
     assert [d.label for d in with_xnn] == [d.label for d in without]
     for a, b in zip(with_xnn, without):
         assert a.bbox.iou(b.bbox) > 0.95

@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from conftest import read_rgb, SAMPLES
 import cv2
 from mobilenet_ssd_ros import zoo
@@ -103,12 +105,12 @@ def test_unknown_method_is_refused():
 def test_detector_reports_quality_and_decision():
     detector = zoo.open_detector(enhance='auto')
     plain = zoo.open_detector()
-    assert [d.to_dict() for d in detector.detect(PETS)] == [
-        d.to_dict() for d in plain.detect(PETS)
+    clear = detector.detect(PETS)
+    assert [d.to_dict() for d in clear.detections] == [
+        d.to_dict() for d in plain.detect(PETS).detections
     ]
-    assert detector.last_enhanced is False and detector.last_quality.verdict() == 'ok'
-    detector.detect(hazy(PETS))
-    assert detector.last_enhanced is True and detector.last_quality.haze > 0.5
-    detector.enhancer = Enhancer('off')  # swapped live, as the node does
-    detector.detect(hazy(PETS))
-    assert detector.last_enhanced is False
+    assert clear.enhanced is False and clear.quality.verdict() == 'ok'
+    foggy = detector.detect(hazy(PETS))
+    assert foggy.enhanced is True and foggy.quality.haze > 0.5
+    off = replace(detector.defaults, enhancer=Enhancer('off'))  # per call, as the node does
+    assert detector.detect(hazy(PETS), off).enhanced is False

@@ -29,21 +29,24 @@ FUZZ_SEED=S changes the seed (default fixed, so a failure can be replayed).
 
 from __future__ import annotations
 
+from collections import Counter
 import math
 import os
 import random
+import re
 import threading
 import time
 
 from conftest import read_rgb, SAMPLES
 import cv2
 from diagnostic_msgs.msg import DiagnosticArray
-from mobilenet_ssd_ros.ros.image_input import SUPPORTED_ENCODINGS
-from mobilenet_ssd_ros.ros.node import PARAMETERS
+from mobilenet_ssd_ros.convert.image_input import SUPPORTED_ENCODINGS
+from mobilenet_ssd_ros.ros.node import LOG_THROTTLE_S
+from mobilenet_ssd_ros.ros.settings import PARAMETERS
 import numpy as np
 from ros_harness import image_msg, jpeg_msg, NODE, wait_for
 from sensor_msgs.msg import CompressedImage, Image
-from test_hardening import diagnostics_value, two_dogs
+from test_hardening import DETECTIONS, diagnostics_value, two_dogs
 from test_image_input import jpeg_claiming, png_bomb
 from vision_msgs.msg import Detection2DArray
 
@@ -310,3 +313,38 @@ def test_fuzz_compressed_frames_with_a_bomb(start_node, client):
     assert sum(1 for line in log.splitlines() if line and not line.startswith('[')) == 0, (
         'a line that is not a ROS log line (native decoder output?) reached the log'
     )
+
+
+def test_bad_frames_log_one_line_per_kind_and_period(start_node, client):
+    """
+    A burst of malformed frames among good ones: the node keeps detecting.
+
+    Each kind of bad frame is logged at most once per LOG_THROTTLE_S (plus the first),
+    however many arrive, and /diagnostics counts every kind the log names.
+    """
+    node = start_node(autostart=True, qos_reliability='reliable', qos_depth=10)
+    client.wait_for_node()
+    started = time.monotonic()
+    pub = client.wait_for_subscriber('/image', reliable=True)
+    diagnostics = client.collect('/diagnostics', DiagnosticArray)
+    rng = random.Random(SEED)
+    good = image_msg(cv2.resize(PETS, (160, 120)))
+    for _ in range(3000 * SCALE):
+        pub.publish(good if rng.random() < 0.2 else malformed_image(rng, good))
+    assert node.alive() and client.state() == 'active'
+    received = client.collect(DETECTIONS, Detection2DArray)
+    two_dogs(client, pub, received, timeout=60)  # frames of the burst may still be arriving
+    logged = Counter(re.findall(r'bad image \((\w+)\)', node.log()))
+    elapsed = time.monotonic() - started
+    assert logged and max(logged.values()) <= elapsed / LOG_THROTTLE_S + 1, (logged, elapsed)
+
+    def counted() -> set[str]:
+        return {
+            kv.key.removeprefix('errors_')
+            for a in diagnostics
+            for s in a.status
+            for kv in s.values
+            if kv.key.startswith('errors_') and int(kv.value) > 0
+        }
+
+    wait_for(lambda: set(logged) <= counted(), 30, f'error counters for {sorted(logged)}')

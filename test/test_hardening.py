@@ -33,7 +33,7 @@ import time
 from conftest import read_rgb, SAMPLES
 import cv2
 from diagnostic_msgs.msg import DiagnosticArray
-from mobilenet_ssd_ros.ros.messages import detections_from_array
+from mobilenet_ssd_ros.convert.messages import detections_from_array
 import numpy as np
 import pytest
 from ros_harness import image_msg, jpeg_msg, NODE, NODE_EXE, wait_for
@@ -272,6 +272,7 @@ def test_a_large_frame_is_not_kept_after_processing(start_node, client, monkeypa
         'the answer to the big frame',
     )
     wait_for(lambda: node.rss_mb() - before < 20, 10, f'RSS back within 20 MB of {before:.0f} MB')
+    assert node.rss_mb() - before < 20  # the 36 MB frame is gone, and stays gone
 
 
 def _signal_exit(proc: subprocess.Popen, sig: int) -> tuple[int, float]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from conftest import SAMPLES
 import cv2
-from mobilenet_ssd_ros.ros.image_input import BadImageError, message_to_image
+from mobilenet_ssd_ros.convert.image_input import BadImageError, message_to_image
 import numpy as np
 import pytest
 from sensor_msgs.msg import CompressedImage, Image

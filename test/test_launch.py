@@ -117,8 +117,8 @@ def test_detector_launch_without_autostart_waits_for_a_manager(client):
 
 @launch_pytest.fixture
 def replayed(installed, tmp_path_factory):
+    from mobilenet_ssd_ros.core.imageio import image_files
     from mobilenet_ssd_ros.offline.bag import make_bag
-    from mobilenet_ssd_ros.offline.datasets import image_files
 
     bag = tmp_path_factory.mktemp('bags') / 'camera'
     make_bag(image_files(SAMPLES), bag, rate=5.0)

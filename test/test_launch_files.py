@@ -25,7 +25,7 @@ import ast
 from pathlib import Path
 
 from conftest import REPO
-from mobilenet_ssd_ros.ros.node import PARAMETERS
+from mobilenet_ssd_ros.ros.settings import PARAMETERS
 import pytest
 from rclpy.parameter import Parameter
 import yaml

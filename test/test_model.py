@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 from conftest import read_rgb, SAMPLES
-from mobilenet_ssd_ros.core.detector import Detector
+from mobilenet_ssd_ros.core.detector import Detector, FrameSettings
 from mobilenet_ssd_ros.core.model import Model, ModelError
 from mobilenet_ssd_ros.core.postprocess import DetectionFilter
 import numpy as np
@@ -47,8 +47,11 @@ def test_tf2_signature_outputs_are_found_by_name(tmp_path, model_path, model_byt
     info = Model(tf2).info
     assert info.outputs.convention == 'tf2_signature'
     rgb = read_rgb(SAMPLES / 'pets.jpg')
-    keep = DetectionFilter(score_threshold=0.0)
-    assert Detector(tf2, labels=labels).detect(rgb, keep) == Detector(model_path).detect(rgb, keep)
+    keep = FrameSettings(DetectionFilter(score_threshold=0.0))
+    assert (
+        Detector(tf2, labels=labels).detect(rgb, keep).detections
+        == Detector(model_path).detect(rgb, keep).detections
+    )
 
 
 def _write(tmp_path, name, content: bytes):

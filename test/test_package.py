@@ -49,7 +49,7 @@ def test_cmake_install_layout(tmp_path):
     site = next(prefix.glob('lib/python3*/site-packages/mobilenet_ssd_ros'))
     for module in (
         '__init__.py',
-        'cli.py',
+        'cli/__init__.py',
         'ros/node.py',
         'core/detector.py',
         'zoo/lookup.py',
@@ -147,7 +147,7 @@ def test_colcon_build_and_test(tmp_path):
         [*suite['command'], '--collect-only', '-q'], cwd=directory, capture_output=True, text=True
     )
     assert collected.returncode == 0, collected.stdout[-3000:] + collected.stderr[-3000:]
-    assert 'test/test_node.py::' in collected.stdout
+    assert 'test/test_node_lifecycle.py::' in collected.stdout
     for linter in ('copyright', 'flake8', 'pep257', 'xmllint'):
         assert f'test_{linter}.py::' not in collected.stdout
 

@@ -25,8 +25,8 @@ import pytest
 torch = pytest.importorskip('torch', reason='PyTorch is not installed (requirements/train.txt)')
 from mobilenet_ssd_ros import cli  # noqa: E402, I100
 from mobilenet_ssd_ros.training import pools  # noqa: E402
+from mobilenet_ssd_ros.training.augment import augment  # noqa: E402
 from mobilenet_ssd_ros.training.targets import with_truth  # noqa: E402
-from mobilenet_ssd_ros.training.train import augment  # noqa: E402
 
 
 def test_repeat_factors_raise_rare_classes_and_leave_common_ones():

@@ -76,6 +76,8 @@ def test_invoke_works_after_preprocessing(model_path):
     """No view of the input buffer may survive the call, or invoke() refuses to run."""
     model = Model(model_path)
     pre = Preprocessor(model.interpreter, model.info.input)
-    for _ in range(3):
-        pre(np.zeros((480, 640, 3), np.uint8))
-        model.interpreter.invoke()
+    for value in (0, 128, 255):
+        pre(np.full((480, 640, 3), value, np.uint8))
+        model.interpreter.invoke()  # raises if a view of the input tensor is still alive
+        count = model.interpreter.get_tensor(model.info.outputs.count)
+        assert count.size == 1 and 0 <= count.reshape(-1)[0] <= model.info.max_detections

@@ -76,7 +76,7 @@ def test_decoded_detections_agree_with_the_detector(pair, path):
     replica, _ = pair
     detector = zoo.open_detector(score_threshold=0.5)
     rgb = read_rgb(path)
-    expected = detector.detect(rgb)
+    expected = detector.detect(rgb).detections
     image = cv2.resize(rgb, replica.input_size[::-1])
     with torch.no_grad():
         boxes, logits = replica(torch.from_numpy(image[None]))
@@ -120,14 +120,16 @@ def test_untrained_export_reproduces_the_source(tmp_path, pair):
     samples = load_dataset(SHARED / 'data' / 'coco128_val2017', 'coco128')
     images = [read_rgb(s.image_path) for s in samples]
     maps = [
-        evaluate(samples, {s.image_path.name: d.detect(i) for s, i in zip(samples, images)}).map
+        evaluate(
+            samples, {s.image_path.name: d.detect(i).detections for s, i in zip(samples, images)}
+        ).map
         for d in (original, exported)
     ]
     assert abs(maps[1] - maps[0]) <= 0.003, maps
     for image in IMAGES:
         rgb = read_rgb(image)
-        want = [(d.label, d.score) for d in original.detect(rgb) if d.score >= 0.5]
-        got = [(d.label, d.score) for d in exported.detect(rgb)][: len(want)]
+        want = [(d.label, d.score) for d in original.detect(rgb).detections if d.score >= 0.5]
+        got = [(d.label, d.score) for d in exported.detect(rgb).detections][: len(want)]
         assert [label for label, _ in got] == [label for label, _ in want], image.name
         assert all(abs(a[1] - b[1]) <= 0.02 for a, b in zip(got, want)), image.name
     assert path.stat().st_size == pytest.approx(source.model_path.stat().st_size, rel=0.01)

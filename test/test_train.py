@@ -65,7 +65,7 @@ def test_train_resume_export_detect(tmp_path, capsys, targets):
     assert info['cost']['seconds'] > 0 and info['cost']['device'] == 'cpu'
     detector = Detector(run / 'detect.tflite', score_threshold=0.0)
     assert detector.input_size == (128, 128)
-    assert len(detector.detect(read_rgb(SAMPLES / 'pets.jpg'))) > 0
+    assert len(detector.detect(read_rgb(SAMPLES / 'pets.jpg')).detections) > 0
     assert cli.main([*args, '--steps', '3', '--lr', '0.1']) == 2  # another run's folder
     assert 'holds a run with another configuration' in capsys.readouterr().err
 
@@ -138,25 +138,25 @@ def test_the_teacher_sees_what_teacher_view_says(tmp_path, monkeypatch, view):
     With the clean frame's targets the weather students learned to call haze a car; the
     enhanced view gives targets that hold only what can still be seen.
     """
-    from mobilenet_ssd_ros.training import train as training
+    from mobilenet_ssd_ros.training import teachers
 
     seen = []
-    original = training._loss
+    original = teachers.DenseTeacher.loss
 
-    def spy(config, student, batch, teacher_images, *rest):
-        seen.append((batch.cpu().numpy(), teacher_images))
-        return original(config, student, batch, teacher_images, *rest)
+    def spy(self, student, batch):
+        seen.append((batch.cpu().numpy(), np.stack(self._images)))
+        return original(self, student, batch)
 
-    monkeypatch.setattr(training, '_loss', spy)
+    monkeypatch.setattr(teachers.DenseTeacher, 'loss', spy)
     args = ['--resolution', '128', '--batch', '2', '--images', '2', '--steps', '1']
     fog = ['--weather', '1', '--weather-effects', 'fog', '--targets', 'dense']
     run = tmp_path / view
     assert cli.main(['train', *args, *fog, '--teacher-view', view, '--output', str(run)]) == 0
-    ((students, teachers),) = seen
-    assert teachers.shape[1:3] == (300, 300)
-    for student, teacher in zip(students, teachers):
-        expected = training._enhanced(student, (300, 300))
-        assert not training.cv2.resize(student, (300, 300)).tolist() == expected.tolist()
+    ((students, teachers_saw),) = seen
+    assert teachers_saw.shape[1:3] == (300, 300)
+    for student, teacher in zip(students, teachers_saw):
+        expected = teachers.enhanced(student, (300, 300))
+        assert not teachers.cv2.resize(student, (300, 300)).tolist() == expected.tolist()
         assert np.array_equal(teacher, expected) == (view == 'enhanced')
     assert json.loads((run / 'model.json').read_text())['teacher_view'] == view
 
@@ -179,9 +179,9 @@ def test_targets_from_the_uint8_teacher(tmp_path):
     assert info['teacher'] == 'uint8' and info['steps'] == 1
     assert (
         len(
-            Detector(run / 'detect.tflite', score_threshold=0.0).detect(
-                read_rgb(SAMPLES / 'pets.jpg')
-            )
+            Detector(run / 'detect.tflite', score_threshold=0.0)
+            .detect(read_rgb(SAMPLES / 'pets.jpg'))
+            .detections
         )
         > 0
     )

@@ -99,8 +99,10 @@ def test_folding_the_adapters_changes_nothing_and_the_export_computes_the_studen
     assert stats.width_multiplier == 0.5
     assert stats.macs < 0.6 * release.macs
     labels = zoo.find().labels_path
-    assert Detector(path, labels=labels, score_threshold=0.0).detect(
-        read_rgb(SAMPLES / 'pets.jpg')
+    assert (
+        Detector(path, labels=labels, score_threshold=0.0)
+        .detect(read_rgb(SAMPLES / 'pets.jpg'))
+        .detections
     )
 
 

@@ -25,7 +25,7 @@ from ai_edge_litert import schema_py_generated as fb
 from conftest import read_rgb, SAMPLES, SHARED
 from mobilenet_ssd_ros import cli, zoo
 from mobilenet_ssd_ros.core import anchors
-from mobilenet_ssd_ros.core.detector import Detector
+from mobilenet_ssd_ros.core.detector import Detector, FrameSettings
 from mobilenet_ssd_ros.core.postprocess import DetectionFilter
 from mobilenet_ssd_ros.offline.datasets import load_dataset
 from mobilenet_ssd_ros.offline.evaluate import evaluate
@@ -78,10 +78,12 @@ def built(tmp_path_factory):
 def test_rebuilt_300_is_the_original(built, model_path):
     out, infos = built
     original, rebuilt = Detector(model_path), Detector(out / infos[300].name / 'detect.tflite')
-    keep = DetectionFilter(score_threshold=0.0)
+    keep = FrameSettings(DetectionFilter(score_threshold=0.0))
     for path in sorted(SAMPLES.glob('*.*')):
         rgb = read_rgb(path)
-        assert rebuilt.detect(rgb, keep) == original.detect(rgb, keep), path.name
+        assert rebuilt.detect(rgb, keep).detections == original.detect(rgb, keep).detections, (
+            path.name
+        )
 
 
 @pytest.fixture(scope='module')
@@ -104,9 +106,13 @@ def test_rebuilt_resolutions_keep_their_measured_accuracy(built, coco128, resolu
     out, infos = built
     detector = Detector(out / infos[resolution].name / 'detect.tflite')
     samples, images = coco128
-    keep = DetectionFilter(score_threshold=0.0)
+    keep = FrameSettings(DetectionFilter(score_threshold=0.0))
     result = evaluate(
-        samples, {s.image_path.name: detector.detect(im, keep) for s, im in zip(samples, images)}
+        samples,
+        {
+            s.image_path.name: detector.detect(im, keep).detections
+            for s, im in zip(samples, images)
+        },
     )
     assert result.map == pytest.approx(EXPECTED_MAP[resolution], abs=MAP_TOLERANCE)
 
@@ -120,7 +126,7 @@ def test_built_128_finds_a_pedestrian_where_the_annotation_has_one(built):
     """
     out, infos = built
     info = infos[128]
-    assert (info.resolution, info.anchors, info.max_detections) == (128, 330, 10)
+    assert (info.resolution, info.details['anchors'], info.max_detections) == (128, 330, 10)
     detector = Detector(out / info.name / 'detect.tflite')
     assert detector.input_size == (128, 128)
     sample = next(
@@ -131,7 +137,9 @@ def test_built_128_finds_a_pedestrian_where_the_annotation_has_one(built):
     (truth,) = sample.objects
     people = [
         d
-        for d in detector.detect(read_rgb(sample.image_path), DetectionFilter(0.5))
+        for d in detector.detect(
+            read_rgb(sample.image_path), FrameSettings(DetectionFilter(0.5))
+        ).detections
         if d.label == 'person'
     ]
     assert max(d.bbox.iou(truth.bbox) for d in people) > 0.75
@@ -180,10 +188,11 @@ def test_build_from_an_explicit_source_file(tmp_path, model_path):
     with pytest.raises(BuildError, match='no such source model'):
         source_file(tmp_path / 'missing.tflite')
     with pytest.raises(
-        BuildError,
+        zoo.ModelNotAvailableError,
         match=r'no source of width 1: ssd_mobilenet_v1_coco_quant_postprocess is not on this',
-    ):
+    ) as missing:
         source_for_alpha(1.0)
+    assert missing.value.command == ('models', '--download')
     with pytest.raises(BuildError, match='no release has width 0.5'):
         source_for_alpha(0.5)
 
@@ -211,7 +220,12 @@ def test_max_detections_lifts_the_cap(tmp_path):
     detector = Detector(tmp_path / info.name / 'detect.tflite')
     assert detector.model.info.max_detections == 50
     assert (
-        len(detector.detect(read_rgb(SAMPLES / 'kite_and_cold.jpg'), DetectionFilter(0.0))) == 50
+        len(
+            detector.detect(
+                read_rgb(SAMPLES / 'kite_and_cold.jpg'), FrameSettings(DetectionFilter(0.0))
+            ).detections
+        )
+        == 50
     )
 
 
@@ -243,17 +257,17 @@ def test_cli_builds_a_list(tmp_path, capsys):
         'built ssd_mobilenet_v1_0.75_160_quant_coco: alpha 0.75 (measured), 160x160' in out
         and '192x192' in out
     )
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        'ssd_mobilenet_v1_0.75_160_quant_coco',
-        'ssd_mobilenet_v1_0.75_192_quant_coco',
-    ]
+    for resolution in (160, 192):  # each folder holds a model that takes that size
+        built = tmp_path / f'ssd_mobilenet_v1_0.75_{resolution}_quant_coco' / 'detect.tflite'
+        assert Detector(built).input_size == (resolution, resolution)
     assert (
         cli.main(
             ['zoo', 'build', '--resolution', '160', '--alpha', '1.0', '--output', str(tmp_path)]
         )
         == 2
     )
-    assert 'no source of width 1' in capsys.readouterr().err
+    hint = 'releases here: (alpha 0.75, resolution 300); get it: `mobilenet-ssd models --download`'
+    assert hint in capsys.readouterr().err
 
 
 def test_zoo_report_has_latency_map_and_rpc_per_model(tmp_path, monkeypatch):

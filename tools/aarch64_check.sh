@@ -115,11 +115,12 @@ python -m pip install -q --no-deps --target "$pkg" "$out"/wheel/*.whl >>"$out/wh
 if [ ${#models[@]} -eq 0 ]; then
   mapfile -t models < <(python - <<'EOF'
 from mobilenet_ssd_ros import zoo
-from mobilenet_ssd_ros.zoo.lookup import shipped_dir
+from mobilenet_ssd_ros.places import shipped_dir
 
 shipped = shipped_dir()
-for entry in zoo.entries():
-    found = zoo.locate(entry)
+catalogue = zoo.Catalogue()
+for entry in catalogue.entries:
+    found = catalogue.locate(entry)
     if found and (entry in zoo.MANIFEST or (shipped and found.model_path.is_relative_to(shipped))):
         print(found.model_path)
 EOF

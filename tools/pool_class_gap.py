@@ -51,7 +51,7 @@ def class_counts() -> dict[str, int]:
     for image in sorted(shared_data('train_pool').glob('*/images/*')):
         rgb = read_rgb(image)
         if rgb is not None:
-            counts.update(d.label for d in detector.detect(rgb))
+            counts.update(d.label for d in detector.detect(rgb).detections)
     return dict(counts)
 
 

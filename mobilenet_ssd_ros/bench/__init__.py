@@ -13,8 +13,10 @@
 # limitations under the License.
 
 """
-Benchmarks that report ratios measured in one run.
+Layer 5, benchmarks that report ratios measured in one run.
 
-`core` (detect against invoke and a reference pipeline, the threads x XNNPACK sweep), `node` (the
-node through real DDS against a naive node, and a soak), `plots` (their PNGs).
+`core` (detect against invoke and a reference pipeline, the threads x XNNPACK sweep),
+`node` (the node through real DDS against a naive node, and a soak; rclpy, but it starts
+the node as a process and never imports ros/), `zoo_report` (every model's cost and
+accuracy), `plots` (their PNGs). May import places, core/, zoo/, convert/ and offline/.
 """

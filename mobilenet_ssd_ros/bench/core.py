@@ -38,13 +38,13 @@ import cv2
 import numpy as np
 
 from .. import zoo
+from ..convert.image_input import message_to_image
 from ..core.detector import Detector
 from ..core.enhance import Enhancer, measure
 from ..core.imageio import read_rgb
 from ..core.labels import LabelMap
 from ..core.runtime import find_runtime, make_interpreter
 from ..offline.datasets import shared_data
-from ..ros.image_input import message_to_image
 from ..zoo.graph import graph_stats
 
 FRAME_SIZES = ((640, 480), (1280, 720))
@@ -173,7 +173,7 @@ def core_suite(frames: int = 50, rounds: int = 6) -> dict:
         bare_input = bare.model.interpreter.tensor(bare.model.info.input.index)
         bare_input()[0][:] = cv2.resize(rgb, bare.input_size)
         reference = ReferencePipeline(
-            found.model_path, ours.labels, threshold=ours.filter.score_threshold
+            found.model_path, ours.labels, threshold=ours.defaults.keep.score_threshold
         )
         bgr_msg, rgb_msg = image_message(rgb, 'bgr8'), image_message(rgb, 'rgb8')
         ours_timer, ref_timer, convert_timer = Timer(), Timer(), Timer()
@@ -182,8 +182,7 @@ def core_suite(frames: int = 50, rounds: int = 6) -> dict:
             start = time.perf_counter()
             image = message_to_image(rgb_msg)
             convert_timer.add('rgb8', (time.perf_counter() - start) * 1e3)
-            ours.detect(image)
-            t = ours.last_timings
+            t = ours.detect(image).timings
             for name, ms in (
                 ('resize', t.preprocess_ms),
                 ('invoke', t.inference_ms),

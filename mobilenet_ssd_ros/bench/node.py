@@ -33,231 +33,27 @@ Run with `mobilenet-ssd bench --suite node|soak`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-import os
-from pathlib import Path
-import random
 import subprocess
-import sys
-import threading
 import time
 
-import cv2
 import numpy as np
 
 from .core import bench_frame
+from .dds import (
+    cpu_seconds,
+    frame_message,
+    Harness,
+    naive_command,
+    node_command,
+    rss_kb,
+    Scenario,
+    stop_process,
+)
 from .. import zoo
-
-NODE_SCRIPT = Path(__file__).resolve().parents[2] / 'scripts' / 'mobilenet_ssd_node'
-CONFIG = Path(__file__).resolve().parents[2] / 'config'
-
-
-def isolate_dds() -> None:
-    """
-    Set up a private loopback-only domain and the large-image Fast DDS profile.
-
-    Unless the caller chose otherwise. Must run before rclpy.init().
-    """
-    os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
-    os.environ.setdefault('ROS_DOMAIN_ID', str(random.randint(110, 200)))
-    profile = CONFIG / 'fastdds_large_images.xml'
-    if profile.is_file():
-        os.environ.setdefault('FASTDDS_DEFAULT_PROFILES_FILE', str(profile))
-
-
-def node_command(params: dict) -> list[str]:
-    """Return the command that runs the node as its own process (source checkout's scripts/)."""
-    if not NODE_SCRIPT.is_file():
-        raise FileNotFoundError(
-            'the node benchmarks run from a source checkout (scripts/mobilenet_ssd_node)'
-        )
-    args = [sys.executable, str(NODE_SCRIPT), '--ros-args']
-    for k, v in params.items():
-        args += ['-p', f'{k}:={str(v).lower() if isinstance(v, bool) else v}']
-    return args
-
-
-def naive_command(num_threads: int = 0) -> list[str]:
-    return [sys.executable, '-m', 'mobilenet_ssd_ros.bench.node', 'naive', str(num_threads)]
-
-
-def run_naive_node(num_threads: int = 0) -> None:
-    """
-    Run the baseline a user would write first.
-
-    Inference inside the subscription callback, reliable QoS with a queue of 10, every queued frame
-    processed.
-    """
-    import rclpy
-    from rclpy.node import Node
-    from rclpy.qos import QoSProfile
-    from sensor_msgs.msg import Image
-    from vision_msgs.msg import Detection2DArray
-
-    from ..ros.image_input import message_to_image
-    from ..ros.messages import detection_array, RCLPY_TYPES
-
-    rclpy.init()
-    node = Node('naive_detector')
-    detector = zoo.open_detector(num_threads=num_threads or None)
-    pub = node.create_publisher(Detection2DArray, '~/detections', QoSProfile(depth=10))
-
-    def callback(msg):
-        pub.publish(
-            detection_array(detector.detect(message_to_image(msg)), msg.header, RCLPY_TYPES)
-        )
-
-    node.create_subscription(Image, 'image', callback, QoSProfile(depth=10))
-    try:
-        rclpy.spin(node)
-    except Exception:  # noqa: BLE001 - SIGTERM ends the benchmark run
-        pass
-
-
-@dataclass
-class Scenario:
-    name: str
-    command: list[str]
-    output_topic: str
-    rate_hz: float
-    compressed: bool = False
-    latencies_ms: list[float] = field(default_factory=list)
-    executor_cpu_s: float = 0.0  # the node's main (executor) thread, over the timed window
-    node_total_ms: list[float] = field(
-        default_factory=list
-    )  # our node's own per-frame time (~/stats)
-    sent: int = 0
-
-
-class Harness:
-    """One rclpy node in this process: publishes frames, receives detections."""
-
-    def __init__(self):
-        import rclpy
-        from rclpy.executors import SingleThreadedExecutor
-        from rclpy.node import Node
-
-        isolate_dds()
-        rclpy.init()
-        self.node = Node('mobilenet_ssd_bench')
-        self.executor = SingleThreadedExecutor()
-        self.executor.add_node(self.node)
-        self.thread = threading.Thread(target=self.executor.spin, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        import rclpy
-
-        self.executor.shutdown()
-        self.thread.join(timeout=5)
-        self.node.destroy_node()
-        rclpy.try_shutdown()
-
-    def now_ns(self) -> int:
-        return self.node.get_clock().now().nanoseconds
-
-    def run(self, scenario: Scenario, duration_s: float, frame: np.ndarray) -> Scenario:
-        from rclpy.qos import QoSProfile
-        from sensor_msgs.msg import CompressedImage, Image
-        from vision_msgs.msg import Detection2DArray
-
-        from ..msg import DetectionStats
-
-        proc = subprocess.Popen(
-            scenario.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        try:
-
-            def on_detections(msg):
-                now = self.now_ns()
-                stamp = msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
-                scenario.latencies_ms.append((now - stamp) / 1e6)
-
-            sub = self.node.create_subscription(
-                Detection2DArray, scenario.output_topic, on_detections, QoSProfile(depth=50)
-            )
-            stats_sub = self.node.create_subscription(
-                DetectionStats,
-                scenario.output_topic.rsplit('/', 1)[0] + '/stats',
-                lambda m: scenario.node_total_ms.append(m.total_ms),
-                QoSProfile(depth=50),
-            )
-            msg_type, topic = (
-                (CompressedImage, 'image/compressed') if scenario.compressed else (Image, 'image')
-            )
-            pub = self.node.create_publisher(
-                msg_type, topic, QoSProfile(depth=10)
-            )  # reliable: every frame sent
-            self.executor.wake()
-            payload = (
-                _jpeg(frame) if scenario.compressed else np.ascontiguousarray(frame).tobytes()
-            )
-            probe_deadline = time.monotonic() + 60
-            while (
-                not scenario.latencies_ms
-            ):  # node up and answering (model loaded, discovery done)
-                if time.monotonic() > probe_deadline or proc.poll() is not None:
-                    raise RuntimeError(f'{scenario.name}: the node did not answer')
-                pub.publish(_message(msg_type, frame, payload, self.now_ns()))
-                time.sleep(0.1)
-            time.sleep(0.5)
-            scenario.latencies_ms.clear()
-            scenario.node_total_ms.clear()
-            period = 1.0 / scenario.rate_hz
-            cpu_before = _thread_cpu_seconds(proc.pid, proc.pid)
-            start = time.monotonic()
-            while (elapsed := time.monotonic() - start) < duration_s:
-                if elapsed >= scenario.sent * period:
-                    pub.publish(_message(msg_type, frame, payload, self.now_ns()))
-                    scenario.sent += 1
-                else:
-                    time.sleep(min(period / 4, 0.002))
-            time.sleep(1.0)  # let the last answers arrive
-            scenario.executor_cpu_s = _thread_cpu_seconds(proc.pid, proc.pid) - cpu_before
-            for entity in (sub, stats_sub):
-                self.node.destroy_subscription(entity)
-            self.node.destroy_publisher(pub)
-        finally:
-            _stop(proc)
-        return scenario
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """SIGTERM (rclpy shuts down cleanly), SIGKILL if it hangs."""
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
-
-
-def _jpeg(rgb: np.ndarray) -> bytes:
-    ok, buf = cv2.imencode(
-        '.jpg', cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 90]
-    )
-    return buf.tobytes()
-
-
-def _message(msg_type, frame: np.ndarray, payload: bytes, stamp_ns: int):
-    msg = msg_type()
-    msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(stamp_ns, 1_000_000_000)
-    msg.header.frame_id = 'camera'
-    if hasattr(msg, 'format'):
-        msg.format = 'jpeg'
-    else:
-        msg.height, msg.width, msg.encoding, msg.step = (
-            frame.shape[0],
-            frame.shape[1],
-            'rgb8',
-            frame.shape[1] * 3,
-        )
-    msg.data = payload
-    return msg
 
 
 def raw_invoke_fps(seconds: float = 3.0, num_threads: int | None = None) -> float:
-    detector = zoo.open_detector(num_threads=num_threads)
+    detector = zoo.open_detector(num_threads=num_threads or 0)
     interpreter = detector.model.interpreter
     for _ in range(5):
         interpreter.invoke()
@@ -266,12 +62,6 @@ def raw_invoke_fps(seconds: float = 3.0, num_threads: int | None = None) -> floa
         interpreter.invoke()
         n += 1
     return n / (time.perf_counter() - start)
-
-
-def _thread_cpu_seconds(pid: int, tid: int) -> float:
-    """User + system CPU of one thread (the node spins its executor in its main thread)."""
-    fields = Path(f'/proc/{pid}/task/{tid}/stat').read_text().rsplit(')', 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
 def copies_per_frame(frame: np.ndarray, frames: int = 50) -> dict:
@@ -289,19 +79,19 @@ def copies_per_frame(frame: np.ndarray, frames: int = 50) -> dict:
     from rclpy.serialization import deserialize_message, serialize_message
     from sensor_msgs.msg import Image
 
-    from ..ros.frames import RawFrames
-    from ..ros.image_input import message_to_image
+    from ..convert.cdr import CdrReader
+    from ..convert.image_input import message_to_image
 
     payload = np.ascontiguousarray(frame).tobytes()
-    serialized = serialize_message(_message(Image, frame, payload, 0))
-    raw = RawFrames(Image)
+    serialized = serialize_message(frame_message(Image, frame, payload, 0))
+    read = CdrReader(Image)
 
     def typed_path() -> np.ndarray:
         return message_to_image(deserialize_message(serialized, Image))
 
     def raw_path() -> np.ndarray:
         taken = bytes(memoryview(serialized))  # a copy, as rclpy hands a raw subscription
-        return message_to_image(raw.decode(taken, 0)[0])
+        return message_to_image(read(taken))
 
     result = {'frame_bytes': len(payload)}
     for name, path in (('typed', typed_path), ('raw', raw_path)):
@@ -426,26 +216,11 @@ def node_suite(duration_s: float = 60.0, rate_hz: float = 30.0) -> dict:
 
 
 def _median_detect_ms(frame: np.ndarray, n: int = 100, num_threads: int | None = None) -> float:
-    detector = zoo.open_detector(num_threads=num_threads)
+    detector = zoo.open_detector(num_threads=num_threads or 0)
     for _ in range(10):
         detector.detect(frame)
-    samples = []
-    for _ in range(n):
-        detector.detect(frame)
-        samples.append(detector.last_timings.total_ms)
+    samples = [detector.detect(frame).timings.total_ms for _ in range(n)]
     return float(np.median(samples))
-
-
-def _rss_kb(pid: int) -> int:
-    for line in Path(f'/proc/{pid}/status').read_text().splitlines():
-        if line.startswith('VmRSS:'):
-            return int(line.split()[1])
-    raise RuntimeError('no VmRSS')
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
 def soak_suite(frames: int = 20_000, rate_hz: float = 100.0, inactive_s: float = 10.0) -> dict:
@@ -481,16 +256,16 @@ def soak_suite(frames: int = 20_000, rate_hz: float = 100.0, inactive_s: float =
         while received[0] == 0:
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise RuntimeError('soak: the node did not answer')
-            pub.publish(_message(Image, frame, payload, harness.now_ns()))
+            pub.publish(frame_message(Image, frame, payload, harness.now_ns()))
             time.sleep(0.1)
         rss = []  # (frames sent, kB)
         period, start, sent = 1.0 / rate_hz, time.monotonic(), 0
         while sent < frames:
             if time.monotonic() - start >= sent * period:
-                pub.publish(_message(Image, frame, payload, harness.now_ns()))
+                pub.publish(frame_message(Image, frame, payload, harness.now_ns()))
                 sent += 1
                 if sent % max(frames // 100, 1) == 0:
-                    rss.append((sent, _rss_kb(proc.pid)))
+                    rss.append((sent, rss_kb(proc.pid)))
             else:
                 time.sleep(period / 4)
         time.sleep(1.0)
@@ -501,13 +276,13 @@ def soak_suite(frames: int = 20_000, rate_hz: float = 100.0, inactive_s: float =
         deadline = time.monotonic() + 10
         while not future.done() and time.monotonic() < deadline:
             time.sleep(0.01)
-        cpu_before, t_before = _cpu_seconds(proc.pid), time.monotonic()
+        cpu_before, t_before = cpu_seconds(proc.pid), time.monotonic()
         while time.monotonic() - t_before < inactive_s:  # frames keep coming while inactive
-            pub.publish(_message(Image, frame, payload, harness.now_ns()))
+            pub.publish(frame_message(Image, frame, payload, harness.now_ns()))
             time.sleep(1.0 / 30)
-        inactive_cpu = (_cpu_seconds(proc.pid) - cpu_before) / (time.monotonic() - t_before)
+        inactive_cpu = (cpu_seconds(proc.pid) - cpu_before) / (time.monotonic() - t_before)
     finally:
-        _stop(proc)
+        stop_process(proc)
         harness.close()
     warm = rss[len(rss) // 10][1] if rss else 0
     return {
@@ -573,7 +348,3 @@ def format_soak(result: dict) -> str:
         f'{result["rss_growth_mb"]:.2f} MB); '
         f'CPU while inactive {result["inactive_cpu_percent_of_core"]:.2f}% of a core'
     )
-
-
-if __name__ == '__main__' and sys.argv[1:2] == ['naive']:
-    run_naive_node(int(sys.argv[2]) if len(sys.argv) > 2 else 0)

@@ -27,14 +27,13 @@ images: the same corrupted pixels for every model).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 import statistics
 import tempfile
 import time
 
 from .core import bench_frame
-from ..core.detector import Detector
+from ..core.detector import Detector, FrameSettings
 from ..core.imageio import read_rgb
 from ..core.postprocess import DetectionFilter
 from ..offline.corruptions import NAMES, SEVERITIES
@@ -42,7 +41,8 @@ from ..offline.datasets import load_dataset, shared_data
 from ..offline.evaluate import evaluate
 from ..offline.robustness import run as run_robustness
 from ..zoo.build import build
-from ..zoo.lookup import entries, locate, MODEL_INFO, ZooEntry
+from ..zoo.lookup import Catalogue, ZooEntry
+from ..zoo.metadata import ModelMetadata
 
 RESOLUTIONS = (128, 160, 192, 224, 256, 300, 384)
 DATASETS = (
@@ -64,11 +64,11 @@ def _datasets(limit: int | None) -> dict[str, tuple[list, list]]:
 
 
 def _map(detector: Detector, data) -> dict[str, float]:
-    keep = DetectionFilter(score_threshold=0.0)
+    keep = FrameSettings(DetectionFilter(score_threshold=0.0))
     result = {}
     for name, (samples, images) in data.items():
         predictions = {
-            s.image_path.name: detector.detect(img, keep)
+            s.image_path.name: detector.detect(img, keep).detections
             for s, img in zip(samples, images, strict=True)
         }
         r = evaluate(samples, predictions)
@@ -92,16 +92,12 @@ def _latency(detectors: dict[str, Detector], frames: int, rounds: int) -> dict[s
 
 def trained_models(resolution: int, extra_dirs=()) -> list[ZooEntry]:
     """List the trained models of `resolution` on this machine, any width or variant."""
+    catalogue = Catalogue(extra_dirs)
     return [
         e
-        for e in entries(None, resolution, extra_dirs)
-        if e.trained and locate(e, extra_dirs) is not None
+        for e in catalogue.select(None, resolution)
+        if e.trained and catalogue.locate(e) is not None
     ]
-
-
-def model_kind(entry: ZooEntry) -> str:
-    """'trained', or 'trained (weather)' for a named variant."""
-    return 'trained' + (f' ({entry.variant})' if entry.variant else '')
 
 
 def report(
@@ -134,26 +130,26 @@ def report(
             info_u = build(r, max_detections=UNCAPPED, output=tmp)
             uncapped[label] = Detector(Path(tmp) / info_u.name / 'detect.tflite')
             for entry in trained_models(r, extra_dirs):
-                found = locate(entry, extra_dirs)
-                facts = json.loads((found.model_path.parent / MODEL_INFO).read_text())
-                models[f'{entry.alpha:g} {r} {model_kind(entry)}'] = (
+                found = Catalogue(extra_dirs).locate(entry)
+                facts = ModelMetadata.read(found.model_path.parent)
+                models[f'{entry.alpha:g} {r} {entry.kind}'] = (
                     {
                         'name': entry.name,
-                        'kind': model_kind(entry),
+                        'kind': entry.kind,
                         'alpha': entry.alpha,
                         'resolution': r,
-                        'macs': facts['macs'],
-                        'params': facts['params'],
-                        'cost': {'steps': facts['steps'], **facts['cost']},
+                        'macs': facts.macs,
+                        'params': facts.params,
+                        'cost': {'steps': facts.details['steps'], **facts.details['cost']},
                     },
                     Detector(found.model_path),
                 )
         latency = _latency({k: d for k, (_, d) in models.items()}, frames, rounds)
         base = latency.get('300 rebuilt') or max(latency.values())
-        keep = DetectionFilter(score_threshold=0.0)
+        keep = FrameSettings(DetectionFilter(score_threshold=0.0))
         samples, images = data['coco128_val2017']
         robust = run_robustness(
-            {k: (lambda im, d=d: d.detect(im, keep)) for k, (_, d) in models.items()},
+            {k: (lambda im, d=d: d.detect(im, keep).detections) for k, (_, d) in models.items()},
             samples[:robustness_images],
             images[:robustness_images],
             corruptions,

@@ -13,12 +13,15 @@
 # limitations under the License.
 
 """
-`Detector(model).detect(rgb) -> list[Detection]`: the whole core in one object.
+`Detector(model).detect(rgb) -> FrameResult`: the whole core in one object.
 
 One frame's path: check the image, resize it straight into the input tensor, invoke,
 read the four small output tensors, filter and scale to the original image. Only
-`invoke()` is heavy; the per-stage times of the last call are kept in `last_timings`
-so callers (the node's ~/stats, the benchmarks) can report them without re-measuring.
+`invoke()` is heavy. What a call found and how (detections, per-stage times, the
+quality of the model-sized input, whether it was enhanced) comes back as one immutable
+FrameResult, so callers (the node's ~/stats, replay, the benchmarks) report it without
+reading the detector's state. What to keep and how to enhance (FrameSettings) is given
+per call, or the detector's defaults are used: nothing outside assigns its attributes.
 """
 
 from __future__ import annotations
@@ -53,22 +56,42 @@ class Timings:
         return self.preprocess_ms + self.inference_ms + self.postprocess_ms
 
 
+@dataclass(frozen=True)
+class FrameSettings:
+    """
+    How one frame is detected: which detections to keep, and the test-time enhancement.
+
+    Immutable: a node swaps in a new one while another thread detects, and each frame
+    sees either the old or the new one whole.
+    """
+
+    keep: DetectionFilter = DetectionFilter()
+    enhancer: Enhancer = Enhancer('off')
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """What `detect()` found in one frame, and how."""
+
+    detections: list[Detection]  # best first, boxes in pixels of the given image
+    timings: Timings
+    quality: ImageQuality | None  # of the model-sized input (None: not measured)
+    enhanced: bool  # the enhancement was applied to this frame
+
+
 class Detector:
     """
-    A loaded SSD model file with its labels and a detection filter.
+    A loaded SSD model file with its labels and default frame settings.
 
-    It knows files, not model names: `zoo.resolve()` turns (alpha, resolution) or a path
-    into the files, and callers pass those here.
+    It knows files, not model names: the zoo (`zoo.open_detector`) turns (alpha, resolution)
+    or a path into the files and passes them here with the model's name and width.
 
-    `detect()` is not re-entrant (one interpreter); use one Detector per thread. The
-    filter and the enhancer may be replaced from another thread at any time
-    (`detector.filter = ...`, `detector.enhancer = Enhancer('auto')`): they are immutable
-    objects, so each frame sees either the old or the new one.
+    `detect()` is not re-entrant (one interpreter); use one Detector per thread.
     """
 
     def __init__(
         self,
-        model: str | Path,
+        model: str | Path | Model,
         *,
         labels: str | Path | None = None,
         model_id: str | None = None,
@@ -81,48 +104,52 @@ class Detector:
         enhance: str = 'off',
         runtime: Runtime | None = None,
     ):
+        if not isinstance(model, Model):
+            model = Model(model, num_threads=num_threads, use_xnnpack=use_xnnpack, runtime=runtime)
+        self.model = model
+        path = Path(model.info.path)
         # What reports call the model and its width; the zoo knows them, a bare file does not.
-        self.model_id = model_id or f'{Path(model).parent.name}/{Path(model).name}'
+        self.model_id = model_id or f'{path.parent.name}/{path.name}'
         self.alpha = alpha
-        self.model = Model(
-            model, num_threads=num_threads, use_xnnpack=use_xnnpack, runtime=runtime
-        )
         self.labels: LabelMap = self.model.labels(labels)
-        self.filter = self.make_filter(score_threshold, classes, max_detections)
-        self.enhancer = Enhancer(enhance)
+        self.defaults = self.settings(score_threshold, classes, max_detections, enhance)
         self._preprocess = Preprocessor(self.model.interpreter, self.model.info.input)
-        self.last_timings = Timings()
-        # The model-sized input of the last call: its quality, and whether it was enhanced.
-        self.last_quality: ImageQuality | None = None
-        self.last_enhanced = False
 
     @property
     def input_size(self) -> tuple[int, int]:
-        """(width, height) of the model input."""
+        """(width, height) of the model input: the resolution that runs."""
         spec = self.model.info.input
         return spec.width, spec.height
 
-    def make_filter(
+    def settings(
         self,
         score_threshold: float = 0.5,
         classes: Iterable[str] | None = None,
         max_detections: int | None = None,
-    ) -> DetectionFilter:
-        """Return a filter with label names resolved to class ids (KeyError lists the names)."""
-        class_ids = None if classes is None else self.labels.ids_for(classes)
-        return DetectionFilter(score_threshold, class_ids, max_detections)
+        enhance: str = 'off',
+    ) -> FrameSettings:
+        """
+        Return frame settings with label names resolved to class ids.
 
-    def detect(self, image: np.ndarray, keep: DetectionFilter | None = None) -> list[Detection]:
+        Raises KeyError listing the valid names for an unknown one, ValueError for a value out
+        of range or an unknown enhancement.
+        """
+        class_ids = None if classes is None else self.labels.ids_for(classes)
+        return FrameSettings(
+            DetectionFilter(score_threshold, class_ids, max_detections), Enhancer(enhance)
+        )
+
+    def detect(self, image: np.ndarray, settings: FrameSettings | None = None) -> FrameResult:
         """
         Detect objects in `image` (HxWx3 RGB, HxW gray or HxWx4 RGBA, uint8).
 
-        Boxes in its pixel coordinates, best first.
+        With `settings`, or the detector's defaults.
         """
-        keep = keep or self.filter
+        settings = settings or self.defaults
         interpreter = self.model.interpreter
         outputs = self.model.info.outputs
         t0 = time.perf_counter()
-        self.last_quality, self.last_enhanced = self._preprocess(image, self.enhancer)
+        quality, enhanced = self._preprocess(image, settings.enhancer)
         t1 = time.perf_counter()
         interpreter.invoke()
         t2 = time.perf_counter()
@@ -134,8 +161,8 @@ class Detector:
             image.shape[1],
             image.shape[0],
             self.labels,
-            keep,
+            settings.keep,
         )
         t3 = time.perf_counter()
-        self.last_timings = Timings((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3)
-        return detections
+        timings = Timings((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3)
+        return FrameResult(detections, timings, quality, enhanced)

@@ -21,6 +21,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp')
+
+
+def image_files(path: Path) -> list[Path]:
+    """Image files in a folder (recursively, sorted), or the file itself."""
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.rglob('*') if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+
 
 def read_rgb(path: str | Path) -> np.ndarray | None:
     """Read an image file as HxWx3 RGB uint8, or None if OpenCV cannot decode it."""

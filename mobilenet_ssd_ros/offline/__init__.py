@@ -13,9 +13,10 @@
 # limitations under the License.
 
 """
-Tools that run without a ROS graph.
+Layer 4, offline tools that run without a ROS graph.
 
-The `mobilenet-ssd` CLI, datasets and mAP evaluation, rosbag2 files and offline replay, and the zoo
-report. They may import every layer below them (core, zoo, ros adapters); nothing below imports
-them.
+Datasets and mAP evaluation (`eval_run`: a model scored on a data set), COCO-C
+corruptions and robustness, rosbag2 files and offline replay, the paired bootstrap, the
+cross-architecture check. May import places, core/, zoo/ and convert/; never ros/ (its
+sibling) or the layers above (training/, bench/, the CLI).
 """

@@ -28,7 +28,7 @@ from typing import Any
 
 import cv2
 
-from ..ros.messages import rgb_image
+from ..convert.messages import rgb_image
 
 IMAGE_TYPE = 'sensor_msgs/msg/Image'
 COMPRESSED_TYPE = 'sensor_msgs/msg/CompressedImage'
@@ -82,7 +82,7 @@ def make_bag(
         raise BagError(f'{output} exists; rosbag2 output folders must be new')
     from rosbags.rosbag2 import StoragePlugin, Writer  # rosbags: only where bags are made
 
-    from .bag_types import typestore
+    from ..convert.bag_types import typestore
 
     store = typestore()
     header_type = store.types['std_msgs/msg/Header']
@@ -122,7 +122,7 @@ def read_frames(bag: str | Path, topic: str | None = None) -> Iterator[Frame]:
         raise BagError(f'{path}: no such bag')
     from rosbags.rosbag2 import Reader  # rosbags: only where bags are read
 
-    from .bag_types import typestore
+    from ..convert.bag_types import typestore
 
     store = typestore()
     with Reader(path) as reader:

@@ -42,9 +42,8 @@ import xml.etree.ElementTree as ET
 import cv2
 
 from ..core.detection import BBox
-from ..zoo.lookup import shared_dir
-
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp')
+from ..core.imageio import image_files
+from ..places import shared_dir
 
 # Dataset class names that differ from the COCO names the model uses.
 COCO_ALIASES = {
@@ -103,13 +102,6 @@ def shared_data(name: str) -> Path:
 def coco_name(name: str) -> str:
     name = name.strip().lower()
     return COCO_ALIASES.get(name, name)
-
-
-def image_files(path: Path) -> list[Path]:
-    """Image files in a folder (recursively, sorted), or the file itself."""
-    if path.is_file():
-        return [path]
-    return sorted(p for p in path.rglob('*') if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
 
 
 def _first_dir(root: Path, *names: str) -> Path:

@@ -45,18 +45,17 @@ import numpy as np
 from rosbags.rosbag2 import StoragePlugin, Writer
 
 from .bag import BagError, Frame, read_frames, STORAGES
-from .bag_types import typestore
 from .datasets import Sample
 from .evaluate import EvalResult, evaluate, format_table
+from ..convert.bag_types import typestore
+from ..convert.image_input import BadImageError, message_to_image
+from ..convert.messages import DETECTION_ARRAY, detection_array, STATS, stats_message
 from ..core.detection import Detection
 from ..core.detector import Detector
 from ..core.mailboxes import Mailboxes
-from ..ros.image_input import BadImageError, message_to_image
-from ..ros.messages import DETECTION_ARRAY, detection_array, quality_fields
 
 DETECTIONS_TOPIC = '/mobilenet_ssd/detections'
 STATS_TOPIC = '/mobilenet_ssd/stats'
-STATS_TYPE = 'mobilenet_ssd_ros/msg/DetectionStats'
 
 
 @dataclass
@@ -179,7 +178,7 @@ def replay(
     store = typestore()
     with Writer(output, version=9, storage_plugin=StoragePlugin[storage.upper()]) as writer:
         detections_conn = writer.add_connection(DETECTIONS_TOPIC, DETECTION_ARRAY, typestore=store)
-        stats_conn = writer.add_connection(STATS_TOPIC, STATS_TYPE, typestore=store)
+        stats_conn = writer.add_connection(STATS_TOPIC, STATS, typestore=store)
 
         def counted(source: Iterator[Frame]) -> Iterator[Frame]:
             for frame in source:
@@ -197,12 +196,8 @@ def replay(
                 report.error = f'frame {frame.index} (t={frame.timestamp} ns): {exc}'
                 return 0
             converted = time.perf_counter()
-            detections = detector.detect(image)
-            elapsed_ms = (time.perf_counter() - start) * 1e3
-            busy_ms = frame_ms if frame_ms is not None else elapsed_ms
-            published_ns = start_ns + round(busy_ms * 1e6)
-            latency_ms = (published_ns - stamp_ns(frame.msg.header)) / 1e6
-            t = detector.last_timings
+            result = detector.detect(image)
+            detections = result.detections
             header = frame.msg.header
             writer.write(
                 detections_conn,
@@ -211,21 +206,21 @@ def replay(
                     detection_array(detections, header, store.types), DETECTION_ARRAY
                 ),
             )
-            stats = store.types[STATS_TYPE](
-                header=header,
-                preprocess_ms=(converted - start) * 1e3 + t.preprocess_ms,
-                inference_ms=t.inference_ms,
-                postprocess_ms=t.postprocess_ms,
+            elapsed_ms = (time.perf_counter() - start) * 1e3  # taken -> detections written
+            busy_ms = frame_ms if frame_ms is not None else elapsed_ms
+            published_ns = start_ns + round(busy_ms * 1e6)
+            latency_ms = (published_ns - stamp_ns(header)) / 1e6
+            stats = stats_message(
+                store.types,
+                header,
+                result,
+                detector,
+                convert_ms=(converted - start) * 1e3,
                 total_ms=elapsed_ms,
                 latency_ms=latency_ms,
                 frames_dropped=dropped,
-                num_detections=len(detections),
-                model_id=detector.model_id,
-                alpha=float(detector.alpha),
-                resolution=detector.input_size[0],
-                **quality_fields(detector.last_quality, detector.last_enhanced),
             )
-            writer.write(stats_conn, frame.timestamp, store.serialize_cdr(stats, STATS_TYPE))
+            writer.write(stats_conn, frame.timestamp, store.serialize_cdr(stats, STATS))
             report.processed += 1
             report.processed_indices.append(frame.index)
             report.processing_ms.append(elapsed_ms)

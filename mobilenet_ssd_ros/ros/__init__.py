@@ -13,10 +13,13 @@
 # limitations under the License.
 
 """
-ROS 2 adapters and the lifecycle node.
+Layer 4, the ROS node: rclpy code only (the lifecycle node and what it is made of).
 
-`image_input` (sensor_msgs Image/CompressedImage -> numpy) and `messages` (detections ->
-vision_msgs fields) work on any object with the messages' fields, rclpy's or rosbags',
-and need no rclpy. `node` is the lifecycle node: the package's only rclpy user besides
-the node benchmarks.
+May import places, core/, zoo/ and convert/; never offline/, bench/, training/ or the CLI
+(offline/ is its sibling: neither imports the other). `node` is the lifecycle node and
+its wiring; `settings` the parameters, `camera` the subscriptions, publishers and
+counters, `worker` the worker thread and per-frame processing, `frames` how frames travel
+(serialized or typed), `diagnostics` the /diagnostics status, `reasons` one bounded line
+per error, `log_throttle` the log lines per kind, `main` the process, `send_images` a
+client that sends image files through the node.
 """

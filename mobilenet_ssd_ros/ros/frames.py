@@ -23,11 +23,11 @@ unseen. With a raw subscription (`create_subscription(..., raw=True)`) the execu
 receives the serialized CDR bytes (one copy, out of the middleware) and the mailbox holds
 them; the worker deserializes only the frame it processes, with rosbags' CDR reader
 over a memoryview, so the pixel array is a view of those bytes (about 4 us, no copy) and
-the model's input is resized straight out of them.
+the model's input is resized straight out of them (convert/cdr.py).
 
 The node asks one `FrameCodec` for both ends: `raw` for the subscription, `decode` in the
-worker, so it never branches per frame. `RawFrames` needs rosbags (requirements/ros.txt
-brings it with rosbags-image); where it is missing `TypedFrames` keeps the typed path.
+worker, so it never branches per frame. `RawFrames` needs rosbags; where it is missing
+`TypedFrames` keeps the typed path.
 Both count what they decode: a dropped frame is never deserialized (tests count it).
 """
 
@@ -39,14 +39,9 @@ from typing import Any, Protocol
 from builtin_interfaces.msg import Time
 from std_msgs.msg import Header
 
-TYPE_NAMES = {
-    'Image': 'sensor_msgs/msg/Image',
-    'CompressedImage': 'sensor_msgs/msg/CompressedImage',
-}
+from ..convert.cdr import CdrReader, FrameError
 
-
-class FrameError(ValueError):
-    """Serialized data that is not the message it claims to be (truncated, corrupt CDR)."""
+__all__ = ['FrameCodec', 'FrameError', 'RawFrames', 'TypedFrames', 'frame_codec']
 
 
 class FrameCodec(Protocol):
@@ -82,11 +77,7 @@ class RawFrames:
     name = 'raw'
 
     def __init__(self, msg_type: type) -> None:
-        from rosbags.typesys import get_typestore, Stores  # rosbags' CDR reader
-
-        # sensor_msgs' Image and CompressedImage are the same in every ROS 2 distro
-        self._store = get_typestore(Stores.ROS2_KILTED)
-        self._type_name = TYPE_NAMES[msg_type.__name__]
+        self._read = CdrReader(msg_type)
         self._counts: dict[int, int] = {}
         self._lock = threading.Lock()
 
@@ -97,12 +88,7 @@ class RawFrames:
     def decode(self, item: Any, camera: int) -> tuple[Any, Header]:
         with self._lock:
             self._counts[camera] = self._counts.get(camera, 0) + 1
-        try:
-            msg = self._store.deserialize_cdr(memoryview(item), self._type_name)
-        except Exception as exc:  # noqa: BLE001 - rosbags raises several kinds on bad CDR
-            raise FrameError(
-                f'{len(item)} bytes are not a serialized {self._type_name} ({type(exc).__name__})'
-            ) from exc
+        msg = self._read(item)
         stamp = msg.header.stamp
         header = Header(
             stamp=Time(sec=int(stamp.sec), nanosec=int(stamp.nanosec)),

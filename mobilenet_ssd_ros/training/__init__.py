@@ -12,4 +12,13 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Making models: a float replica of the detector graph to train (needs PyTorch)."""
+"""
+Layer 5, making models: distil the detector into a student and export it (needs PyTorch).
+
+`train` runs one distillation; `config` what decides a run, `pools` the training images
+and how often each is drawn, `teachers` the targets and the loss of each kind of run,
+`checkpoint` how a run stops and resumes; `replica` is the trainable float copy of the
+uint8 graph, `export` writes it back as uint8, `targets` the distillation losses,
+`width` a student of another width, `weather` synthetic bad weather, `teacher` the uint8
+teacher. May import places, core/, zoo/, convert/ and offline/; nothing of ROS.
+"""

@@ -111,7 +111,7 @@ def teacher_classes(
             rgb = read_rgb(path)
             if rgb is None:
                 raise PoolError(f'{path}: not a readable image')
-            keep = [d.label for d in teacher.detect(rgb) if d.score >= TEACHER_SCORE]
+            keep = [d.label for d in teacher.detect(rgb).detections if d.score >= TEACHER_SCORE]
             known[str(path)] = sorted(set(keep))
         tmp = cache.with_suffix('.tmp')
         tmp.write_text(json.dumps(known, indent=0, sort_keys=True) + '\n')

@@ -35,13 +35,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
-from flatbuffers import flexbuffers
 import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
 
-from ..zoo.graph import builtin_code, schema
+from ..zoo.graph import builtin_code, postprocess_options, schema
 
 
 @dataclass(frozen=True)
@@ -267,7 +266,7 @@ class Replica(nn.Module):
                 a_q = _quantization(graph.tensors[op.inputs[2]])
                 anchors = a_q.dequantize(anchors, 0) if a_q else anchors.astype(np.float32)
                 self.register_buffer('anchors', torch.from_numpy(anchors.copy()))
-                self.post = flexbuffers.Loads(bytes(op.customOptions))
+                self.post = postprocess_options(model)
                 self.num_classes = int(self.post['num_classes'])  # without background
                 self.scales = tuple(
                     float(self.post[k]) for k in ('y_scale', 'x_scale', 'h_scale', 'w_scale')

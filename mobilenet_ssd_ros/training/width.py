@@ -44,7 +44,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from .replica import adapted_key, read_convs, Replica
-from ..zoo.lookup import shared_dir
+from ..places import shared_dir
 
 CLASSIFIERS = 'mobilenet_v1_imagenet_quant'
 RIDGE = 1e-3  # relative to the mean feature energy: keeps rarely active channels finite

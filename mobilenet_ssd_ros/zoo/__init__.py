@@ -13,52 +13,47 @@
 # limitations under the License.
 
 """
-The model zoo: which models exist, where they are, how to get or build them.
+Layer 2, the zoo: which models exist, where they are, how to get, build and open them.
 
-Imports only the core. `lookup` maps (alpha, resolution) to files on this machine,
-`download` fetches the manifest's releases (only when asked), `graph` reads a model's
-graph (MACs, parameters, the width it really has) and `build` edits a source model for
-another input resolution. The lookup API is re-exported here: `zoo.find(0.75, 300)`.
+May import core/ and places; nothing of ROS. `lookup` maps (alpha, resolution) to files
+on this machine, `metadata` reads and writes the model.json beside a model made here,
+`detectors` opens a Detector from one DetectorSettings, `download` fetches the manifest's
+releases (only when asked), `graph` reads a model's graph (MACs, parameters, the width it
+really has, the post-processing op's options) and `build` edits a source model for another
+input resolution. The lookup API is re-exported here: `zoo.find(0.75, 300)`.
 """
 
+from .detectors import DetectorSettings, open_detector
 from .lookup import (
     available_pairs,
-    cache_dir,
-    cli_command,
+    Catalogue,
     DEFAULT_ENTRY,
     entries,
     find,
     format_pair,
     locate,
     MANIFEST,
-    MODEL_INFO,
     ModelNotAvailableError,
-    open_detector,
-    resolve,
     ResolvedModel,
-    search_dirs,
-    shared_dir,
-    shipped_dir,
     ZooEntry,
 )
+from .metadata import MetadataError, MODEL_INFO, ModelMetadata
 
 __all__ = [
+    'Catalogue',
     'DEFAULT_ENTRY',
+    'DetectorSettings',
     'MANIFEST',
     'MODEL_INFO',
+    'MetadataError',
+    'ModelMetadata',
     'ModelNotAvailableError',
     'ResolvedModel',
     'ZooEntry',
     'available_pairs',
-    'cache_dir',
-    'cli_command',
     'entries',
     'find',
     'format_pair',
     'locate',
     'open_detector',
-    'resolve',
-    'search_dirs',
-    'shared_dir',
-    'shipped_dir',
 ]

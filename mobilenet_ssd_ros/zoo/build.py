@@ -40,9 +40,7 @@ width, the resolution and the cap, so sources of different widths never share a 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 import hashlib
-import json
 import math
 from pathlib import Path
 import shutil
@@ -52,20 +50,20 @@ import flatbuffers
 from flatbuffers import flexbuffers
 import numpy as np
 
-from .graph import builtin_code, graph_stats, schema
+from .graph import builtin_code, graph_stats, postprocess_options, schema
 from .lookup import (
-    cache_dir,
-    cli_command,
+    Catalogue,
     format_pair,
-    locate,
     MANIFEST,
-    MODEL_INFO,
+    ModelNotAvailableError,
     ResolvedModel,
     ZooEntry,
 )
+from .metadata import MetadataError, ModelMetadata
 from ..core import anchors
 from ..core.model import POSTPROCESS_OP_NAME
 from ..core.runtime import make_interpreter
+from ..places import cache_dir
 
 MIN_RESOLUTION, MAX_RESOLUTION = 32, 1024
 POSTPROCESS_OP = POSTPROCESS_OP_NAME.encode()
@@ -73,28 +71,6 @@ POSTPROCESS_OP = POSTPROCESS_OP_NAME.encode()
 
 class BuildError(ValueError):
     """A build request that cannot be met, with the reason."""
-
-
-@dataclass(frozen=True)
-class BuiltModel:
-    """What a build wrote: the manifest entry stored as model.json beside the model."""
-
-    name: str
-    alpha: float
-    resolution: int
-    max_detections: int
-    macs: int
-    params: int
-    first_conv_channels: int  # alpha = first_conv_channels / 32, measured from the graph
-    anchors: int
-    source: str
-    source_resolution: int
-    source_sha256: str
-    sha256: str
-    calibration: str
-    input_dtype: str
-    model_file: str = 'detect.tflite'
-    labels_file: str = 'labelmap.txt'
 
 
 def check_resolution(resolution: int) -> None:
@@ -171,7 +147,7 @@ def edit_model(content: bytes, resolution: int, max_detections: int | None = Non
     if max_detections is not None:
         if max_detections < 1:
             raise BuildError(f'max_detections must be at least 1, got {max_detections}')
-        options = flexbuffers.Loads(bytes(post.customOptions))
+        options = postprocess_options(model)
         options['max_detections'] = int(max_detections)
         post.customOptions = np.frombuffer(flexbuffers.Dumps(options), np.uint8)
 
@@ -215,18 +191,24 @@ def model_name(alpha: float, resolution: int, max_detections: int | None = None)
 
 def source_for_alpha(alpha: float) -> ResolvedModel:
     """Return the release of width `alpha` (a manifest entry) that is on this machine."""
+    catalogue = Catalogue()
     releases = [e for e in MANIFEST if math.isclose(e.alpha, alpha)]
     for entry in releases:
-        found = locate(entry)
+        found = catalogue.locate(entry)
         if found:
             return found
-    have = ', '.join(format_pair(e.alpha, e.resolution) for e in MANIFEST if locate(e)) or 'none'
-    missing = (
-        f'{releases[0].name} is not on this machine (`{cli_command()} models --download`)'
-        if releases
-        else f'no release has width {alpha:g}'
+    have = (
+        ', '.join(format_pair(e.alpha, e.resolution) for e in MANIFEST if catalogue.locate(e))
+        or 'none'
     )
-    raise BuildError(f'no source of width {alpha:g}: {missing}; releases here: {have}')
+    if not releases:
+        raise BuildError(f'no source of width {alpha:g}: no release has width {alpha:g}')
+    raise ModelNotAvailableError(
+        f'no source of width {alpha:g}: {releases[0].name} is not on this machine; releases '
+        f'here: {have}',
+        'get it',
+        ('models', '--download'),
+    )
 
 
 def source_file(path: str | Path) -> ResolvedModel:
@@ -253,7 +235,7 @@ def build(
     max_detections: int | None = None,
     output: str | Path | None = None,
     source: ResolvedModel | None = None,
-) -> BuiltModel:
+) -> ModelMetadata:
     """
     Build and install one model into `output` (default: the zoo cache directory).
 
@@ -269,18 +251,7 @@ def build(
     edited = edit_model(content, resolution, max_detections)
     fb = schema()
     source_graph = fb.ModelT.InitFromPackedBuf(content, 0)
-    cap = (
-        max_detections
-        or flexbuffers.Loads(
-            bytes(
-                next(
-                    op
-                    for op in source_graph.subgraphs[0].operators
-                    if op.customOptions is not None
-                ).customOptions
-            )
-        )['max_detections']
-    )
+    cap = max_detections or postprocess_options(source_graph)['max_detections']
     alpha = source_stats.width_multiplier
     name = model_name(alpha, resolution, max_detections)
     folder = Path(output or cache_dir()) / name
@@ -290,38 +261,40 @@ def build(
         model_path = Path(tmp) / 'detect.tflite'
         model_path.write_bytes(edited)
         stats = graph_stats(model_path)
-        info = BuiltModel(
+        info = ModelMetadata(
             name=name,
             alpha=alpha,
             resolution=resolution,
+            sha256=hashlib.sha256(edited).hexdigest(),
             max_detections=int(cap),
             macs=stats.macs,
             params=stats.params,
-            first_conv_channels=stats.first_conv_channels,
-            anchors=anchors.count(resolution),
             source=source.entry.name,
-            source_resolution=int(
-                source_graph.subgraphs[0].tensors[source_graph.subgraphs[0].inputs[0]].shape[1]
-            ),
-            source_sha256=source_sha,
-            sha256=hashlib.sha256(edited).hexdigest(),
-            calibration='none: weights and quantization parameters of the source '
-            '(COCO-calibrated) reused',
-            input_dtype='uint8',
+            details={
+                'first_conv_channels': stats.first_conv_channels,  # alpha x 32, measured
+                'anchors': anchors.count(resolution),
+                'source_resolution': int(
+                    source_graph.subgraphs[0].tensors[source_graph.subgraphs[0].inputs[0]].shape[1]
+                ),
+                'source_sha256': source_sha,
+                'calibration': 'none: weights and quantization parameters of the source '
+                '(COCO-calibrated) reused',
+                'input_dtype': 'uint8',
+            },
         )
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copy(model_path, folder / info.model_file)
     if source.labels_path is not None:
         shutil.copy(source.labels_path, folder / info.labels_file)
-    (folder / MODEL_INFO).write_text(json.dumps(asdict(info), indent=2) + '\n')
+    info.write(folder)
     return info
 
 
 def _refuse_other_source(folder: Path, source_sha256: str) -> None:
     """Refuse to overwrite silently a folder built from another source of the same width."""
     try:
-        previous = json.loads((folder / MODEL_INFO).read_text()).get('source_sha256')
-    except (OSError, ValueError, AttributeError):
+        previous = ModelMetadata.read(folder).details.get('source_sha256')
+    except MetadataError:
         return
     if previous and previous != source_sha256:
         raise BuildError(

@@ -33,8 +33,9 @@ import urllib.error
 import urllib.request
 import zipfile
 
-from .lookup import cache_dir, DEFAULT_ENTRY, ResolvedModel, ZooEntry
+from .lookup import DEFAULT_ENTRY, ResolvedModel, ZooEntry
 from ..core.labels import LabelMap
+from ..places import cache_dir
 
 DOWNLOAD_TIMEOUT_S = 20.0
 

@@ -20,7 +20,7 @@ summed over CONV_2D (out_h * out_w * out_c * k_h * k_w * in_c), DEPTHWISE_CONV_2
 (out_h * out_w * out_c * k_h * k_w) and FULLY_CONNECTED (out * in) operators, and
 parameters are the elements of their constant weight and bias tensors. The graph is read
 with the flatbuffer schema that LiteRT ships (`ai_edge_litert.schema_py_generated`), which
-the zoo builder uses too.
+the zoo builder and the trainer use too.
 
 The width multiplier alpha is read from the same graph: MobileNetV1's first convolution
 has 32 x alpha output channels. This is what keys a model in the zoo, whatever name its
@@ -102,6 +102,21 @@ def graph_stats(path: str | Path) -> GraphStats:
                 counted.add(index)
                 params += int(np.prod(tensor.shape))
     return GraphStats(macs=macs, params=params, conv_ops=convs, first_conv_channels=first)
+
+
+def postprocess_options(model) -> dict:
+    """
+    Return the options of the TFLite_Detection_PostProcess op of a ModelT (object API).
+
+    The one place they are decoded (a flexbuffer map: max_detections, num_classes, the box
+    scales, nms_iou_threshold...), for the builder and the trainer's replica alike.
+    """
+    from flatbuffers import flexbuffers
+
+    ops = [op for op in model.subgraphs[0].operators if op.customOptions is not None]
+    if len(ops) != 1:
+        raise ValueError(f'expected one post-processing op with options, found {len(ops)}')
+    return flexbuffers.Loads(bytes(ops[0].customOptions))
 
 
 def measured_width(path: str | Path) -> float:

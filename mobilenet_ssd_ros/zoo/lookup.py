@@ -19,42 +19,25 @@ Which models exist, keyed by (alpha, resolution), and where they are on this mac
 convolution has 32 x alpha channels; see graph.py), never the name a release was
 published under: Google's `coco_ssd_mobilenet_v1_1.0_quant` release is 0.75 wide and is
 keyed (0.75, 300). Manifest entries state the width of their published file (a test
-measures it for every file present); built models record the width measured from their
-own graph in their model.json.
+measures it for every file present); models made here record the width measured from
+their own graph in their model.json (metadata.py).
 
-Files are searched, in order, in
-1. the cache directory: `$MOBILENET_SSD_MODEL_DIR`, default
-   `~/.cache/mobilenet_ssd_ros/models` (honours `$XDG_CACHE_HOME`);
-2. directories the caller adds, then those in `$MOBILENET_SSD_MODEL_PATH`
-   (`os.pathsep`-separated);
-3. the models this package ships (shipped_dir(): the top-level `models/` folder, installed
-   to `share/mobilenet_ssd_ros/models` by colcon and by pip);
-4. `$MOBILENET_SSD_SHARED_DIR/models`, where a development checkout keeps the project's
-   shared data (tools/env.sh sets it to `../shared`).
-Nothing is derived from the working directory, so an installed node searches the same
-places wherever it was started.
-Several models may share a key: a release of the manifest wins, then a trained model (the
-distillation trainer's, which learned at its resolution), then an untrained rebuild.
-Each directory holds one folder per model (`<dir>/<name>/<model file>`). Downloads happen
-only when asked for (`mobilenet-ssd models --download`, see download.py).
+The folders searched, and their order, are places.model_dirs(). Several models may share
+a key: a release of the manifest wins, then a trained model (the distillation trainer's,
+which learned at its resolution), then an untrained rebuild. Each directory holds one
+folder per model (`<dir>/<name>/<model file>`). One lookup scans the folders once
+(Catalogue). Downloads happen only when asked for (download.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-import json
-import math
-import os
 from pathlib import Path
-import shutil
-import sys
-from typing import Any
 
-from ..core.detector import Detector
+from .metadata import MetadataError, MODEL_INFO, ModelMetadata
+from ..places import cache_dir, model_dirs
 
-PACKAGE = 'mobilenet_ssd_ros'
-MODEL_INFO = 'model.json'  # written by the zoo builder (and the trainer) beside each model
 # google-coral/test_data at the commit that pins Coral's files
 CORAL_DATA = (
     'https://github.com/google-coral/test_data/raw/104342d2d3480b3e66203073dac24f4e2dbb4c41'
@@ -78,6 +61,12 @@ class ZooEntry:
     # '' for the plain model of its key; a named variant (e.g. 'weather', trained on
     # synthetic bad weather) is found only when asked for by that name
     variant: str = ''
+
+    @property
+    def kind(self) -> str:
+        """'release', 'trained' (with its variant in brackets) or 'rebuilt'."""
+        kind = 'release' if self in MANIFEST else 'trained' if self.trained else 'rebuilt'
+        return kind + (f' ({self.variant})' if self.variant else '')
 
 
 MANIFEST: tuple[ZooEntry, ...] = (
@@ -108,7 +97,33 @@ DEFAULT_ENTRY = MANIFEST[0]
 
 
 class ModelNotAvailableError(LookupError):
-    """The requested model is not on this machine; the message lists what is."""
+    """
+    The requested model is not on this machine: what is here, and what would get it.
+
+    The zoo does not know how its CLI is spelled in an install (a console script, or
+    `ros2 run`): the remedy is kept as fields, and `hint(cli)` spells it out.
+    """
+
+    def __init__(
+        self, problem: str, remedy: str = '', command: Sequence[str] = (), after: str = ''
+    ):
+        super().__init__(problem)
+        self.problem = problem  # what is missing, what is here, where it was searched
+        self.remedy = remedy  # what would help, in words ('build it', 'it is <name>')
+        self.command = tuple(command)  # the CLI arguments that do it, if a command does
+        self.after = after  # what the command does or needs, in words
+
+    def hint(self, cli: str) -> str:
+        """Return the whole message, the command run as `cli` (e.g. 'mobilenet-ssd')."""
+        text = self.problem + (f'; {self.remedy}' if self.remedy else '')
+        if self.command:
+            text += f': `{cli} {" ".join(self.command)}`' + (
+                f' {self.after}' if self.after else ''
+            )
+        return text
+
+    def __str__(self) -> str:
+        return self.problem + (f'; {self.remedy}' if self.remedy else '')
 
 
 @dataclass(frozen=True)
@@ -124,125 +139,141 @@ class ResolvedModel:
         return self.entry.name
 
 
-def cli_command() -> str:
-    """
-    How the CLI is run in this install, for hints.
-
-    The console script of a pip install, or `ros2 run` in a colcon workspace, which installs no
-    console script.
-    """
-    return (
-        'mobilenet-ssd'
-        if shutil.which('mobilenet-ssd')
-        else 'ros2 run mobilenet_ssd_ros mobilenet-ssd'
-    )
-
-
 def format_pair(alpha: float, resolution: int) -> str:
     """How every message and listing writes a model's key."""
     return f'(alpha {alpha:g}, resolution {resolution})'
 
 
-def cache_dir() -> Path:
-    """Where downloads and builds go and where lookups look first."""
-    env = os.environ.get('MOBILENET_SSD_MODEL_DIR')
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get('XDG_CACHE_HOME') or str(Path.home() / '.cache')
-    return Path(xdg) / 'mobilenet_ssd_ros' / 'models'
-
-
-def shared_dir() -> Path | None:
-    """Return the shared data folder (models/, data/) if `$MOBILENET_SSD_SHARED_DIR` names it."""
-    env = os.environ.get('MOBILENET_SSD_SHARED_DIR')
-    return Path(env).expanduser() if env else None
-
-
-def shipped_dir() -> Path | None:
+def entry_of(info: ModelMetadata, folder: str) -> ZooEntry:
     """
-    Return the folder of the trained models this package ships, where it is installed.
+    Return the zoo entry of a model this project made (a rebuild or a trained model).
 
-    In a ROS install the package's share directory (from the ament index); in a pip install
-    `<prefix>/share/mobilenet_ssd_ros/models` (setup.py's data_files); in a source checkout
-    (an editable install, the tests) the checkout's own `models/`, next to package.xml.
+    Its name is its `folder`'s: a model is found by the folder it is in, whatever name it
+    was made with.
     """
-    candidates = []
-    try:
-        from ament_index_python.packages import get_package_share_directory
-
-        candidates.append(Path(get_package_share_directory(PACKAGE)) / 'models')
-    except (ImportError, LookupError, ValueError):
-        pass  # no ROS, or this package is not in the ament index
-    candidates.append(Path(sys.prefix) / 'share' / PACKAGE / 'models')
-    checkout = Path(__file__).resolve().parents[2]
-    if (checkout / 'package.xml').is_file():
-        candidates.append(checkout / 'models')
-    return next((c for c in candidates if c.is_dir()), None)
-
-
-def search_dirs(extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
-    """Model directories in lookup order (see module docstring), without duplicates."""
-    dirs = [cache_dir(), *map(Path, extra_dirs)]
-    dirs += [
-        Path(p) for p in os.environ.get('MOBILENET_SSD_MODEL_PATH', '').split(os.pathsep) if p
-    ]
-    shipped = shipped_dir()
-    if shipped is not None:
-        dirs.append(shipped)
-    shared = shared_dir()
-    if shared is not None:
-        dirs.append(shared / 'models')
-    unique: list[Path] = []
-    for d in dirs:
-        d = d.expanduser()
-        if d.resolve() not in [u.resolve() for u in unique]:
-            unique.append(d)
-    return unique
-
-
-def _built_entry(info_file: Path) -> ZooEntry | None:
-    """Return the entry a model.json describes, or None if the file is not one of ours."""
-    try:
-        info = json.loads(info_file.read_text())
-        trained = bool(info.get('trained', False))
-        return ZooEntry(
-            name=info_file.parent.name,
-            alpha=float(info['alpha']),
-            resolution=int(info['resolution']),
-            digest=f'sha256:{info["sha256"]}',
-            model_file=info.get('model_file', 'detect.tflite'),
-            labels_file=info.get('labels_file', 'labelmap.txt'),
-            description=(
-                f'distilled from {info["source"]} on {", ".join(info["training_pools"])} '
-                f'({info["steps"]} steps)'
-                if trained
-                else f'built from {info["source"]}'
-            )
-            + f', max {info["max_detections"]} detections',
-            trained=trained,
-            variant=str(info.get('variant', '')),
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # damaged or foreign: ignore it rather than break every lookup
-
-
-def built_entries(extra_dirs: Iterable[str | Path] = ()) -> list[ZooEntry]:
-    """
-    Models built on this machine.
-
-    Found by their model.json in the search directories (the first one wins for a name).
-    """
-    found: dict[str, ZooEntry] = {}
-    for d in search_dirs(extra_dirs):
-        for info_file in sorted(d.glob(f'*/{MODEL_INFO}')) if d.is_dir() else []:
-            entry = _built_entry(info_file)
-            if entry is not None:
-                found.setdefault(entry.name, entry)
-    return list(found.values())
+    details = info.details
+    origin = (
+        f'distilled from {info.source} on {", ".join(details.get("training_pools", []))} '
+        f'({details.get("steps")} steps)'
+        if info.trained
+        else f'built from {info.source}'
+    )
+    return ZooEntry(
+        name=folder,
+        alpha=info.alpha,
+        resolution=info.resolution,
+        digest=f'sha256:{info.sha256}',
+        model_file=info.model_file,
+        labels_file=info.labels_file,
+        description=f'{origin}, max {info.max_detections} detections',
+        trained=info.trained,
+        variant=info.variant,
+    )
 
 
 def _same(a: float, b: float) -> bool:
     return abs(a - b) < 1e-6
+
+
+def _precedence(entry: ZooEntry) -> int:
+    """Order of models that share a key: the release, then trained, then rebuilt."""
+    return 0 if entry in MANIFEST else 1 if entry.trained else 2
+
+
+class Catalogue:
+    """
+    Every model known here, scanned once: the manifest and each model.json in the folders.
+
+    A folder's name is the model's name; the first folder of a name in the search order
+    wins, and a model's files are looked for in the folders in that order.
+    """
+
+    def __init__(self, extra_dirs: Iterable[str | Path] = ()):
+        self.dirs = model_dirs(extra_dirs)
+        made: dict[str, ZooEntry] = {}
+        for d in self.dirs:
+            for info_file in sorted(d.glob(f'*/{MODEL_INFO}')) if d.is_dir() else []:
+                try:
+                    info = ModelMetadata.read(info_file.parent)
+                except MetadataError:
+                    continue  # damaged or foreign: ignore it rather than break every lookup
+                made.setdefault(info_file.parent.name, entry_of(info, info_file.parent.name))
+        self.entries: list[ZooEntry] = [*MANIFEST, *made.values()]
+        self._found = {e: self._locate(e) for e in self.entries}
+
+    def _locate(self, entry: ZooEntry) -> ResolvedModel | None:
+        for d in self.dirs:
+            model = d / entry.name / entry.model_file
+            if model.is_file():
+                labels = model.parent / entry.labels_file
+                return ResolvedModel(entry, model, labels if labels.is_file() else None)
+        return None
+
+    def locate(self, entry: ZooEntry) -> ResolvedModel | None:
+        """Return the first copy of `entry` in the search directories, or None."""
+        return self._found[entry] if entry in self._found else self._locate(entry)
+
+    def select(
+        self,
+        alpha: float | None = None,
+        resolution: int | None = None,
+        variant: str | None = None,
+    ) -> list[ZooEntry]:
+        """Known models matching the knobs (all when none are given; any variant when None)."""
+        return [
+            e
+            for e in self.entries
+            if (alpha is None or _same(e.alpha, alpha))
+            and (resolution is None or e.resolution == resolution)
+            and (variant is None or e.variant == variant)
+        ]
+
+    def available_pairs(self) -> list[tuple[float, int]]:
+        """(alpha, resolution) of every plain model (no variant) on this machine, sorted."""
+        return sorted({(e.alpha, e.resolution) for e in self.select(variant='') if self.locate(e)})
+
+    def _searched(self) -> str:
+        return ', '.join(str(d) for d in self.dirs)
+
+    def find(self, alpha: float, resolution: int, variant: str = '') -> ResolvedModel:
+        """
+        Find the model for (alpha, resolution), and `variant` if one is named.
+
+        Where there is none, the error lists the pairs (or variants) that exist here and what
+        would get the one asked for.
+        """
+        wanted = sorted(self.select(alpha, resolution, variant), key=_precedence)
+        for entry in wanted:
+            found = self.locate(entry)
+            if found:
+                return found
+        if variant:
+            known = sorted({e.variant for e in self.entries if e.variant})
+            raise ModelNotAvailableError(
+                f'no {variant!r} variant of {format_pair(alpha, resolution)} on this machine; '
+                f'variants here: {", ".join(repr(v) for v in known) or "none"} (searched '
+                f'{self._searched()})'
+            )
+        pairs = ', '.join(format_pair(a, r) for a, r in self.available_pairs()) or 'none'
+        problem = (
+            f'no model {format_pair(alpha, resolution)} on this machine; available here: '
+            f'{pairs} (searched {self._searched()})'
+        )
+        if wanted:
+            raise ModelNotAvailableError(
+                problem,
+                f'it is {wanted[0].name}',
+                ('models', '--download'),
+                f'fetches it (needs internet), or copy {wanted[0].model_file} into '
+                f'{cache_dir() / wanted[0].name}/',
+            )
+        if self.select(alpha):
+            raise ModelNotAvailableError(
+                problem,
+                'build it',
+                ('zoo', 'build', '--alpha', f'{alpha:g}', '--resolution', str(resolution)),
+            )
+        raise ModelNotAvailableError(problem, f'no model of width {alpha:g} is known')
 
 
 def entries(
@@ -251,49 +282,18 @@ def entries(
     extra_dirs: Iterable[str | Path] = (),
     variant: str | None = None,
 ) -> list[ZooEntry]:
-    """
-    Known models matching the given knobs (all when none are given; any variant when None).
-
-    The manifest's releases first, then models built on this machine.
-    """
-    return [
-        e
-        for e in [*MANIFEST, *built_entries(extra_dirs)]
-        if (alpha is None or _same(e.alpha, alpha))
-        and (resolution is None or e.resolution == resolution)
-        and (variant is None or e.variant == variant)
-    ]
+    """Known models matching the given knobs: the manifest's releases, then models made here."""
+    return Catalogue(extra_dirs).select(alpha, resolution, variant)
 
 
 def locate(entry: ZooEntry, extra_dirs: Iterable[str | Path] = ()) -> ResolvedModel | None:
     """Return the first copy of `entry` in the search directories, or None."""
-    for d in search_dirs(extra_dirs):
-        model = d / entry.name / entry.model_file
-        if model.is_file():
-            labels = model.parent / entry.labels_file
-            return ResolvedModel(entry, model, labels if labels.is_file() else None)
-    return None
+    return Catalogue(extra_dirs).locate(entry)
 
 
 def available_pairs(extra_dirs: Iterable[str | Path] = ()) -> list[tuple[float, int]]:
     """(alpha, resolution) of every plain model (no variant) on this machine, sorted."""
-    return sorted(
-        {
-            (e.alpha, e.resolution)
-            for e in entries(extra_dirs=extra_dirs, variant='')
-            if locate(e, extra_dirs)
-        }
-    )
-
-
-def _available_text(extra_dirs: Iterable[str | Path]) -> str:
-    pairs = available_pairs(extra_dirs)
-    return ', '.join(format_pair(a, r) for a, r in pairs) if pairs else 'none'
-
-
-def _precedence(entry: ZooEntry) -> int:
-    """Order of models that share a key: the release, then trained, then rebuilt."""
-    return 0 if entry in MANIFEST else 1 if entry.trained else 2
+    return Catalogue(extra_dirs).available_pairs()
 
 
 def find(
@@ -302,100 +302,5 @@ def find(
     extra_dirs: Sequence[str | Path] = (),
     variant: str = '',
 ) -> ResolvedModel:
-    """
-    Find the model for (alpha, resolution), and `variant` if one is named, on this machine.
-
-    Where there is none, the error lists the pairs that do exist here and how to get the one
-    asked for.
-    """
-    if variant:
-        found = [
-            located
-            for e in sorted(entries(alpha, resolution, extra_dirs, variant), key=_precedence)
-            if (located := locate(e, extra_dirs))
-        ]
-        if found:
-            return found[0]
-        known = sorted({e.variant for e in entries(extra_dirs=extra_dirs) if e.variant})
-        raise ModelNotAvailableError(
-            f'no {variant!r} variant of {format_pair(alpha, resolution)} on this machine; '
-            f'variants here: {", ".join(repr(v) for v in known) or "none"} (searched '
-            f'{", ".join(str(d) for d in search_dirs(extra_dirs))})'
-        )
-    wanted = sorted(entries(alpha, resolution, extra_dirs, variant=''), key=_precedence)
-    for entry in wanted:
-        found = locate(entry, extra_dirs)
-        if found:
-            return found
-    if wanted:
-        hint = (
-            f'it is {wanted[0].name}: `{cli_command()} models --download` fetches it (needs '
-            'internet), or copy '
-            f'{wanted[0].model_file} into {cache_dir() / wanted[0].name}/'
-        )
-    elif entries(alpha, None, extra_dirs):
-        hint = f'build it: `{cli_command()} zoo build --alpha {alpha:g} --resolution {resolution}`'
-    else:
-        hint = f'no model of width {alpha:g} is known'
-    raise ModelNotAvailableError(
-        f'no model {format_pair(alpha, resolution)} on this machine; available here: '
-        f'{_available_text(extra_dirs)} (searched '
-        f'{", ".join(str(d) for d in search_dirs(extra_dirs))}); {hint}'
-    )
-
-
-def resolve(
-    model: str | Path | None = None,
-    alpha: float = DEFAULT_ENTRY.alpha,
-    resolution: int = DEFAULT_ENTRY.resolution,
-    extra_dirs: Sequence[str | Path] = (),
-    variant: str = '',
-) -> ResolvedModel:
-    """
-    Resolve an explicit model file, or the zoo's model for (alpha, resolution, variant).
-
-    Nothing of an explicit file is read here (its width is unknown, nan, until the file has been
-    checked and loaded; see open_detector).
-    """
-    if model is None:
-        return find(alpha, resolution, extra_dirs, variant)
-    path = Path(model)
-    return ResolvedModel(
-        ZooEntry(
-            name=f'{path.parent.name}/{path.name}',
-            alpha=math.nan,
-            resolution=0,
-            model_file=path.name,
-        ),
-        path,
-        None,
-    )
-
-
-def open_detector(
-    model: str | Path | None = None,
-    alpha: float = DEFAULT_ENTRY.alpha,
-    resolution: int = DEFAULT_ENTRY.resolution,
-    labels: str | Path | None = None,
-    extra_dirs: Sequence[str | Path] = (),
-    variant: str = '',
-    **detector_options: Any,
-) -> Detector:
-    """
-    Open a Detector for an explicit file or the zoo's (alpha, resolution).
-
-    Labelled with the model's zoo name and measured width (what ~/stats and reports show).
-    """
-    found = resolve(model, alpha, resolution, extra_dirs, variant)
-    detector = Detector(
-        found.model_path,
-        labels=labels if labels is not None else found.labels_path,
-        model_id=found.model_id,
-        alpha=found.entry.alpha,
-        **detector_options,
-    )
-    if model is not None:  # an explicit file, now known to be a loadable model: measure its width
-        from .graph import measured_width  # the flatbuffer schema: only needed here
-
-        detector.alpha = measured_width(found.model_path)
-    return detector
+    """Find the model for (alpha, resolution, variant) on this machine (Catalogue.find)."""
+    return Catalogue(extra_dirs).find(alpha, resolution, variant)

@@ -32,10 +32,12 @@ from typing import Any
 import numpy as np
 
 from ..core.detection import BBox, Detection
+from ..core.detector import Detector, FrameResult
 from ..core.enhance import ImageQuality
 from ..core.labels import LabelMap
 
 DETECTION_ARRAY = 'vision_msgs/msg/Detection2DArray'
+STATS = 'mobilenet_ssd_ros/msg/DetectionStats'
 
 
 class _RclpyTypes(Mapping[str, type]):
@@ -155,6 +157,41 @@ def rgb_image(rgb: np.ndarray, header: Any, types: Mapping[str, type]) -> Any:
         is_bigendian=0,
         step=rgb.shape[1] * 3,
         data=rgb.reshape(-1),
+    )
+
+
+def stats_message(
+    types: Mapping[str, type],
+    header: Any,
+    result: FrameResult,
+    detector: Detector,
+    *,
+    convert_ms: float,
+    total_ms: float,
+    latency_ms: float,
+    frames_dropped: int,
+) -> Any:
+    """
+    Return the DetectionStats of one processed frame: the node's ~/stats, replay's bag.
+
+    `convert_ms` is the image message -> array conversion before detect(), `total_ms` the
+    frame from taken to its detections sent (published, or written to the bag): what is
+    not preprocessing or inference is post-processing (msg/DetectionStats.msg).
+    """
+    preprocess_ms = convert_ms + result.timings.preprocess_ms
+    return types[STATS](
+        header=header,
+        preprocess_ms=preprocess_ms,
+        inference_ms=result.timings.inference_ms,
+        postprocess_ms=total_ms - preprocess_ms - result.timings.inference_ms,
+        total_ms=total_ms,
+        latency_ms=latency_ms,
+        frames_dropped=frames_dropped,
+        num_detections=len(result.detections),
+        model_id=detector.model_id,
+        alpha=float(detector.alpha),
+        resolution=detector.input_size[0],
+        **quality_fields(result.quality, result.enhanced),
     )
 
 
