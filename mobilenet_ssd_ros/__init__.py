@@ -1,17 +1,3 @@
-# Copyright 2026 The mobilenet_ssd_ros developers
-#
-# Licensed under the Apache License, Version 2.0 (the "License");
-# you may not use this file except in compliance with the License.
-# You may obtain a copy of the License at
-#
-#     http://www.apache.org/licenses/LICENSE-2.0
-#
-# Unless required by applicable law or agreed to in writing, software
-# distributed under the License is distributed on an "AS IS" BASIS,
-# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-# See the License for the specific language governing permissions and
-# limitations under the License.
-
 """
 MobileNetV1-SSD object detection: a ROS-free core plus a ROS 2 lifecycle node.
 
@@ -25,6 +11,20 @@ Layers, each importing only those of a lower rank (test/test_layers.py):
 5. `training`: distillation (PyTorch); `bench`: benchmarks;
 6. `cli`: the `mobilenet-ssd` command line.
 """
+
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 
 # In a colcon install the generated `msg` subpackage sits next to these modules. In the
 # development environment (tools/setup_env.sh) it is installed under .dev/install while

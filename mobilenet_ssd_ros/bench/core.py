@@ -1,3 +1,16 @@
+"""
+Benchmarks of the core, as ratios measured in one run (shared machines are noisy).
+
+- core: `Detector.detect()` against the bare `invoke()` of the same model (the limit)
+  and against the reference pipeline of TensorFlow Lite's Raspberry Pi object detection
+  example (OpenCV frame -> cvtColor -> resize -> expand_dims -> set_tensor -> invoke ->
+  get_tensor per output -> Python loop), written out faithfully below.
+- sweep: threads x XNNPACK x every zoo model on this machine, with MACs and parameters
+  counted from the graph.
+Variants are measured interleaved, in rounds, so drift of the machine hits all of them
+alike; per-frame medians are reported. The node suites live in bench/node.py (rclpy).
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,19 +24,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-Benchmarks of the core, as ratios measured in one run (shared machines are noisy).
-
-- core: `Detector.detect()` against the bare `invoke()` of the same model (the limit)
-  and against the reference pipeline of TensorFlow Lite's Raspberry Pi object detection
-  example (OpenCV frame -> cvtColor -> resize -> expand_dims -> set_tensor -> invoke ->
-  get_tensor per output -> Python loop), written out faithfully below.
-- sweep: threads x XNNPACK x every zoo model on this machine, with MACs and parameters
-  counted from the graph.
-Variants are measured interleaved, in rounds, so drift of the machine hits all of them
-alike; per-frame medians are reported. The node suites live in bench/node.py (rclpy).
-"""
 
 from __future__ import annotations
 

@@ -1,3 +1,13 @@
+"""
+The DDS harness of the node benchmarks: the node (or a naive one) as a process, and a peer.
+
+`node_command` starts the real node in its own process on a private, loopback-only DDS
+domain (isolate_dds); `run_naive_node` is the baseline a user would write first (run as
+`python -m mobilenet_ssd_ros.bench.dds naive`); `Harness` is one rclpy node in the
+benchmark's process that publishes frames and receives detections; the /proc readers give
+a process's resident memory and CPU time, and one thread's CPU time.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,16 +21,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-The DDS harness of the node benchmarks: the node (or a naive one) as a process, and a peer.
-
-`node_command` starts the real node in its own process on a private, loopback-only DDS
-domain (isolate_dds); `run_naive_node` is the baseline a user would write first (run as
-`python -m mobilenet_ssd_ros.bench.dds naive`); `Harness` is one rclpy node in the
-benchmark's process that publishes frames and receives detections; the /proc readers give
-a process's resident memory and CPU time, and one thread's CPU time.
-"""
 
 from __future__ import annotations
 

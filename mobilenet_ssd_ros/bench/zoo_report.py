@@ -1,3 +1,16 @@
+"""
+The zoo table: every model, untrained rebuilds and trained ones side by side.
+
+Build each resolution, add the trained models the zoo finds for those resolutions, of any
+width or variant (the distillation trainer's, with what they cost to make from their
+model.json), measure latency against the 300 model in the same run, mAP on the labeled
+sets with the 10-detection cap (and, for the rebuilds, without it), and robustness (rPC
+over the 15 COCO-C corruptions at severities 1-5, on the first `robustness_images` COCO128
+images: the same corrupted pixels for every model).
+
+    mobilenet-ssd zoo report [--resolutions 128,...] [--json FILE] [--plot FILE]
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,19 +24,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-The zoo table: every model, untrained rebuilds and trained ones side by side.
-
-Build each resolution, add the trained models the zoo finds for those resolutions, of any
-width or variant (the distillation trainer's, with what they cost to make from their
-model.json), measure latency against the 300 model in the same run, mAP on the labeled
-sets with the 10-detection cap (and, for the rebuilds, without it), and robustness (rPC
-over the 15 COCO-C corruptions at severities 1-5, on the first `robustness_images` COCO128
-images: the same corrupted pixels for every model).
-
-    mobilenet-ssd zoo report [--resolutions 128,...] [--json FILE] [--plot FILE]
-"""
 
 from __future__ import annotations
 

@@ -1,3 +1,10 @@
+"""
+The model options every command that runs the detector shares, and the detector they open.
+
+Defined once here and read once (`settings()`): the node builds the same DetectorSettings
+from its parameters (ros/settings.py), so a model is chosen and filtered alike in both.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,13 +18,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-The model options every command that runs the detector shares, and the detector they open.
-
-Defined once here and read once (`settings()`): the node builds the same DetectorSettings
-from its parameters (ros/settings.py), so a model is chosen and filtered alike in both.
-"""
 
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+"""`mobilenet-ssd train`: distil the detector into a student (needs PyTorch)."""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,8 +13,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""`mobilenet-ssd train`: distil the detector into a student (needs PyTorch)."""
 
 from __future__ import annotations
 

@@ -1,3 +1,11 @@
+"""
+Message definitions the bag tools register with rosbags (which knows only the core ROS types).
+
+The vision_msgs 4.x types of Detection2DArray and this package's DetectionStats. They are kept
+here, not read from an install, so that `pip install .` alone can write result bags; a test checks
+them field for field against msg/ and interfaces/vision_msgs/msg/.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,14 +19,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-Message definitions the bag tools register with rosbags (which knows only the core ROS types).
-
-The vision_msgs 4.x types of Detection2DArray and this package's DetectionStats. They are kept
-here, not read from an install, so that `pip install .` alone can write result bags; a test checks
-them field for field against msg/ and interfaces/vision_msgs/msg/.
-"""
 
 from __future__ import annotations
 

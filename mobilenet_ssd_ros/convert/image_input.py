@@ -1,17 +1,3 @@
-# Copyright 2026 The mobilenet_ssd_ros developers
-#
-# Licensed under the Apache License, Version 2.0 (the "License");
-# you may not use this file except in compliance with the License.
-# You may obtain a copy of the License at
-#
-#     http://www.apache.org/licenses/LICENSE-2.0
-#
-# Unless required by applicable law or agreed to in writing, software
-# distributed under the License is distributed on an "AS IS" BASIS,
-# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-# See the License for the specific language governing permissions and
-# limitations under the License.
-
 """
 sensor_msgs Image / CompressedImage -> numpy image the detector accepts.
 
@@ -38,6 +24,20 @@ the other supported encodings are converted to rgb8 once (see SUPPORTED_ENCODING
 rosbags-image trusts the message: it ignores `step` and fails with a bare TypeError on
 short data. Both are checked here first, so a bad message gets a clear reason.
 """
+
+# Copyright 2026 The mobilenet_ssd_ros developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
 
 from __future__ import annotations
 

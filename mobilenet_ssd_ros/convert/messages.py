@@ -1,3 +1,14 @@
+"""
+Detections and images -> ROS messages (vision_msgs 4.x layout), for any message classes.
+
+The node publishes rclpy messages; the offline replay writes rosbags messages into bags.
+Both are built here by one set of functions that take the message classes from a
+mapping of ROS type names (`"vision_msgs/msg/Detection2D"`) to classes: `RCLPY_TYPES`
+for rclpy (imported on first use, so this module needs no ROS install), or a rosbags
+typestore's `types`. Every field is passed to the constructor, which both kinds accept
+(rosbags' classes have no defaults).
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,17 +22,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-Detections and images -> ROS messages (vision_msgs 4.x layout), for any message classes.
-
-The node publishes rclpy messages; the offline replay writes rosbags messages into bags.
-Both are built here by one set of functions that take the message classes from a
-mapping of ROS type names (`"vision_msgs/msg/Detection2D"`) to classes: `RCLPY_TYPES`
-for rclpy (imported on first use, so this module needs no ROS install), or a rosbags
-typestore's `types`. Every field is passed to the constructor, which both kinds accept
-(rosbags' classes have no defaults).
-"""
 
 from __future__ import annotations
 

@@ -1,3 +1,14 @@
+"""
+SSD anchors exactly as the TF object detection API's multiple-grid generator makes them.
+
+For SSD MobileNetV1 (the `ssd_anchor_generator` of the pretrained model's pipeline):
+six feature maps, scales linearly from 0.2 to 0.95, aspect ratios 1, 2, 1/2, 3, 1/3
+plus an extra aspect-1 box of scale sqrt(s_k * s_k+1), and only three boxes (0.1 @ 1,
+s_0 @ 2, s_0 @ 1/2) on the first, finest map. Centres sit at (i + 0.5) / map size.
+Boxes are (y_center, x_center, height, width), normalized, in map order, then row by
+row, then box by box: the layout TFLite_Detection_PostProcess reads.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,17 +22,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-SSD anchors exactly as the TF object detection API's multiple-grid generator makes them.
-
-For SSD MobileNetV1 (the `ssd_anchor_generator` of the pretrained model's pipeline):
-six feature maps, scales linearly from 0.2 to 0.95, aspect ratios 1, 2, 1/2, 3, 1/3
-plus an extra aspect-1 box of scale sqrt(s_k * s_k+1), and only three boxes (0.1 @ 1,
-s_0 @ 2, s_0 @ 1/2) on the first, finest map. Centres sit at (i + 0.5) / map size.
-Boxes are (y_center, x_center, height, width), normalized, in map order, then row by
-row, then box by box: the layout TFLite_Detection_PostProcess reads.
-"""
 
 from __future__ import annotations
 

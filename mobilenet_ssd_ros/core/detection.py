@@ -1,3 +1,5 @@
+"""The small value types the detector returns (in the spirit of pycoral's adapters)."""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,8 +13,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""The small value types the detector returns (in the spirit of pycoral's adapters)."""
 
 from __future__ import annotations
 

@@ -1,3 +1,15 @@
+"""
+`Detector(model).detect(rgb) -> FrameResult`: the whole core in one object.
+
+One frame's path: check the image, resize it straight into the input tensor, invoke,
+read the four small output tensors, filter and scale to the original image. Only
+`invoke()` is heavy. What a call found and how (detections, per-stage times, the
+quality of the model-sized input, whether it was enhanced) comes back as one immutable
+FrameResult, so callers (the node's ~/stats, replay, the benchmarks) report it without
+reading the detector's state. What to keep and how to enhance (FrameSettings) is given
+per call, or the detector's defaults are used: nothing outside assigns its attributes.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,18 +23,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-`Detector(model).detect(rgb) -> FrameResult`: the whole core in one object.
-
-One frame's path: check the image, resize it straight into the input tensor, invoke,
-read the four small output tensors, filter and scale to the original image. Only
-`invoke()` is heavy. What a call found and how (detections, per-stage times, the
-quality of the model-sized input, whether it was enhanced) comes back as one immutable
-FrameResult, so callers (the node's ~/stats, replay, the benchmarks) report it without
-reading the detector's state. What to keep and how to enhance (FrameSettings) is given
-per call, or the detector's defaults are used: nothing outside assigns its attributes.
-"""
 
 from __future__ import annotations
 

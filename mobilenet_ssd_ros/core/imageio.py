@@ -1,3 +1,5 @@
+"""Image files <-> the RGB arrays the detector takes (OpenCV reads and writes BGR)."""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,8 +13,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""Image files <-> the RGB arrays the detector takes (OpenCV reads and writes BGR)."""
 
 from __future__ import annotations
 

@@ -1,3 +1,15 @@
+"""
+Capture what native libraries print, so that it becomes a reason or a log record.
+
+libjpeg ("Corrupt JPEG data: ...") and libpng ("libpng error: ...") write straight to the
+process's stderr (file descriptor 2), one line per bad frame, past any log throttle; the
+TFLite runtime prints "INFO: Created TensorFlow Lite XNNPACK delegate for CPU." when an
+interpreter is made. While such a call runs, fd 2 points at a private temporary file;
+what the library wrote there is returned instead of printed. Lines that look like ROS log
+output (another thread logging during those few milliseconds) are written back to
+stderr. One capture at a time (a lock), since fd 2 is shared by the whole process.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,18 +23,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-Capture what native libraries print, so that it becomes a reason or a log record.
-
-libjpeg ("Corrupt JPEG data: ...") and libpng ("libpng error: ...") write straight to the
-process's stderr (file descriptor 2), one line per bad frame, past any log throttle; the
-TFLite runtime prints "INFO: Created TensorFlow Lite XNNPACK delegate for CPU." when an
-interpreter is made. While such a call runs, fd 2 points at a private temporary file;
-what the library wrote there is returned instead of printed. Lines that look like ROS log
-output (another thread logging during those few milliseconds) are written back to
-stderr. One capture at a time (a lock), since fd 2 is shared by the whole process.
-"""
 
 from __future__ import annotations
 

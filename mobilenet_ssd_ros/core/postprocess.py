@@ -1,3 +1,12 @@
+"""
+Model outputs -> Detections in pixels of the original image, filtered.
+
+The outputs of both supported conventions are the same four arrays: boxes
+(ymin, xmin, ymax, xmax, normalized to the input), class indices, scores, and count.
+Because the input was stretched (not letterboxed), normalized coordinates map to the
+original image by scaling with its width and height alone.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,15 +20,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-Model outputs -> Detections in pixels of the original image, filtered.
-
-The outputs of both supported conventions are the same four arrays: boxes
-(ymin, xmin, ymax, xmax, normalized to the input), class indices, scores, and count.
-Because the input was stretched (not letterboxed), normalized coordinates map to the
-original image by scaling with its width and height alone.
-"""
 
 from __future__ import annotations
 

@@ -1,3 +1,12 @@
+"""
+Choose the TensorFlow Lite interpreter that is installed.
+
+Three packages ship the same `Interpreter` API: Google's current `ai-edge-litert`
+(works with numpy 2 and new Pythons), the older `tflite-runtime` (still what many
+Raspberry Pi images have), and full TensorFlow. They are tried in that order so that the
+small runtime wins wherever it exists, and the error says what was tried when none loads.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,15 +20,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-Choose the TensorFlow Lite interpreter that is installed.
-
-Three packages ship the same `Interpreter` API: Google's current `ai-edge-litert`
-(works with numpy 2 and new Pythons), the older `tflite-runtime` (still what many
-Raspberry Pi images have), and full TensorFlow. They are tried in that order so that the
-small runtime wins wherever it exists, and the error says what was tried when none loads.
-"""
 
 from __future__ import annotations
 

@@ -1,3 +1,10 @@
+"""
+rosbag2 files without ROS (rosbags): camera bags from image folders, image frames out.
+
+Bags written here use the rosbag2 format 9 with sqlite3 or mcap storage; `ros2 bag play`
+on Jazzy and later reads both (Humble's rosbag2 may refuse format-9 metadata).
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,13 +18,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-rosbag2 files without ROS (rosbags): camera bags from image folders, image frames out.
-
-Bags written here use the rosbag2 format 9 with sqlite3 or mcap storage; `ros2 bag play`
-on Jazzy and later reads both (Humble's rosbag2 may refuse format-9 metadata).
-"""
 
 from __future__ import annotations
 

@@ -1,3 +1,15 @@
+"""
+Paired bootstrap over images: tells a change in mAP from the luck of the image draw.
+
+Small dev sets are noisy (100 foggy images move mAP by a factor of three when resampled),
+so one mAP figure per setting says little. Both settings are scored on the same resampled
+images, many times; the spread of the difference is the interval.
+
+pycocotools matches detections per image once (evaluate()); a resample only chooses which
+per-image results accumulate() adds up, with repeats, so each resample costs one
+accumulate() per setting and nothing is matched twice.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,18 +23,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-Paired bootstrap over images: tells a change in mAP from the luck of the image draw.
-
-Small dev sets are noisy (100 foggy images move mAP by a factor of three when resampled),
-so one mAP figure per setting says little. Both settings are scored on the same resampled
-images, many times; the spread of the difference is the interval.
-
-pycocotools matches detections per image once (evaluate()); a resample only chooses which
-per-image results accumulate() adds up, with repeats, so each resample costs one
-accumulate() per setting and nothing is matched twice.
-"""
 
 from __future__ import annotations
 

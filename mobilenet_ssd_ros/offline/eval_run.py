@@ -1,3 +1,13 @@
+"""
+Score a detector on a labelled data set, clean or corrupted, and compare it to a baseline.
+
+What `mobilenet-ssd eval` runs: for each condition (clean, or one COCO-C corruption at
+each severity asked for) the detector sees every image (image i corrupted with seed
+`seed + i`), pycocotools scores the predictions, and a paired bootstrap over images
+compares them with a baseline's predictions of the same images where one is given. The
+CLI prints and saves what this yields.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,16 +21,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-Score a detector on a labelled data set, clean or corrupted, and compare it to a baseline.
-
-What `mobilenet-ssd eval` runs: for each condition (clean, or one COCO-C corruption at
-each severity asked for) the detector sees every image (image i corrupted with seed
-`seed + i`), pycocotools scores the predictions, and a paired bootstrap over images
-compares them with a baseline's predictions of the same images where one is given. The
-CLI prints and saves what this yields.
-"""
 
 from __future__ import annotations
 

@@ -1,3 +1,13 @@
+"""
+COCO-style mAP with pycocotools, classes matched by name.
+
+The model numbers classes with the 90 COCO ids of its label map, YOLO datasets with 80
+contiguous indices, VOC and KITTI with their own names. Matching by (COCO) name is the
+only mapping that is right for all of them: ground truth and predictions are both turned
+into category names, and the categories evaluated are those of the ground truth.
+Predictions of classes the dataset does not label cannot be judged and are left out.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,16 +21,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-COCO-style mAP with pycocotools, classes matched by name.
-
-The model numbers classes with the 90 COCO ids of its label map, YOLO datasets with 80
-contiguous indices, VOC and KITTI with their own names. Matching by (COCO) name is the
-only mapping that is right for all of them: ground truth and predictions are both turned
-into category names, and the categories evaluated are those of the ground truth.
-Predictions of classes the dataset does not label cannot be judged and are left out.
-"""
 
 from __future__ import annotations
 

@@ -1,3 +1,12 @@
+"""
+The COCO-C robustness report: mAP under each corruption and severity, mPC and rPC.
+
+mPC (mean performance under corruption) is mAP@[.5:.95] averaged over severities, per
+corruption and then over corruptions; rPC is mPC divided by the clean mAP (Michaelis et al.
+2019). Each corrupted image is made once (seeded by its position in the dataset) and
+given to every detector, so several models are compared on the same pixels.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,15 +20,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-The COCO-C robustness report: mAP under each corruption and severity, mPC and rPC.
-
-mPC (mean performance under corruption) is mAP@[.5:.95] averaged over severities, per
-corruption and then over corruptions; rPC is mPC divided by the clean mAP (Michaelis et al.
-2019). Each corrupted image is made once (seeded by its position in the dataset) and
-given to every detector, so several models are compared on the same pixels.
-"""
 
 from __future__ import annotations
 

@@ -1,3 +1,14 @@
+"""
+One camera of the node: its subscription and QoS, its output publishers, its counters.
+
+Each camera reads `<name>/image` (or `image` when there is only one) and publishes under
+`~/<name>/` (or `~/`). The input QoS is REP-2003's sensor-data profile by default
+(best effort, keep last 1), with the standard per-topic `qos_overrides` parameters as
+image_pipeline nodes offer them. The counters are kept per camera under one lock, since
+the executor (frames received, lost), the worker (processed, bad frames) and the
+diagnostics timer (reads and resets) all touch them.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,17 +22,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-One camera of the node: its subscription and QoS, its output publishers, its counters.
-
-Each camera reads `<name>/image` (or `image` when there is only one) and publishes under
-`~/<name>/` (or `~/`). The input QoS is REP-2003's sensor-data profile by default
-(best effort, keep last 1), with the standard per-topic `qos_overrides` parameters as
-image_pipeline nodes offer them. The counters are kept per camera under one lock, since
-the executor (frames received, lost), the worker (processed, bad frames) and the
-diagnostics timer (reads and resets) all touch them.
-"""
 
 from __future__ import annotations
 

@@ -1,3 +1,13 @@
+"""
+/diagnostics for one camera: a pure function from its counters to a DiagnosticStatus.
+
+WARN when frames were bad since start-up, or when most frames of the last second had an
+image the model cannot be trusted on (dark, saturated, uniform); OK with the state's
+name when the node is not active. The values are what an operator looks at first: fps,
+latency, frames received, dropped, lost and deserialized, the model, the enhancement and
+the image quality of the last frame.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,16 +21,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-/diagnostics for one camera: a pure function from its counters to a DiagnosticStatus.
-
-WARN when frames were bad since start-up, or when most frames of the last second had an
-image the model cannot be trusted on (dark, saturated, uniform); OK with the state's
-name when the node is not active. The values are what an operator looks at first: fps,
-latency, frames received, dropped, lost and deserialized, the model, the enhancement and
-the image quality of the last frame.
-"""
 
 from __future__ import annotations
 

@@ -1,3 +1,12 @@
+"""
+One log line per kind of problem and period, with the count of what was held back.
+
+rclpy's `throttle_duration_sec` throttles per call site, so a single "bad image" line
+would let one kind of error (a flood of truncated frames) hide every other kind for the
+whole period. Here each kind (e.g. "front/truncated", "front/too_large") has its own
+period, and the line that ends a quiet period says how many were suppressed.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,15 +20,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-One log line per kind of problem and period, with the count of what was held back.
-
-rclpy's `throttle_duration_sec` throttles per call site, so a single "bad image" line
-would let one kind of error (a flood of truncated frames) hide every other kind for the
-whole period. Here each kind (e.g. "front/truncated", "front/too_large") has its own
-period, and the line that ends a quiet period says how many were suppressed.
-"""
 
 from __future__ import annotations
 

@@ -1,3 +1,11 @@
+"""
+The node's process: start rclpy, pick the executor, spin, and end quietly on a signal.
+
+SIGINT/SIGTERM end the process with status 0 in every lifecycle state, within
+SPIN_PERIOD_S (plus the current start-up step, e.g. loading the model): main() handles
+the signals itself (_StopRequest) instead of rclpy's handlers.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,14 +19,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-The node's process: start rclpy, pick the executor, spin, and end quietly on a signal.
-
-SIGINT/SIGTERM end the process with status 0 in every lifecycle state, within
-SPIN_PERIOD_S (plus the current start-up step, e.g. loading the model): main() handles
-the signals itself (_StopRequest) instead of rclpy's handlers.
-"""
 
 from __future__ import annotations
 

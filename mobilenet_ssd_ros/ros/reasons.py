@@ -1,3 +1,10 @@
+"""
+What went wrong, in one bounded line: for parameter rejections, transition failures, logs.
+
+A request of any size (a 5000-character parameter value) must not make a line of that
+size, so every reason is cut at MAX_REASON_CHARS.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,13 +18,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-What went wrong, in one bounded line: for parameter rejections, transition failures, logs.
-
-A request of any size (a 5000-character parameter value) must not make a line of that
-size, so every reason is cut at MAX_REASON_CHARS.
-"""
 
 from __future__ import annotations
 

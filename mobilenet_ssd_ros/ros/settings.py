@@ -1,3 +1,13 @@
+"""
+The node's parameters: their table, and one NodeSettings validated in one place.
+
+`PARAMETERS` declares every parameter with its default and descriptor (ranges in the
+descriptor are enforced by rclpy itself, before the node sees a value; they also show in
+`ros2 param describe`). What a descriptor cannot say (one of a set of words, unique
+camera names) is checked by NodeSettings.validate(), the one check used both on
+configure, for the values given at start-up, and for every live change.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,16 +21,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-The node's parameters: their table, and one NodeSettings validated in one place.
-
-`PARAMETERS` declares every parameter with its default and descriptor (ranges in the
-descriptor are enforced by rclpy itself, before the node sees a value; they also show in
-`ros2 param describe`). What a descriptor cannot say (one of a set of words, unique
-camera names) is checked by NodeSettings.validate(), the one check used both on
-configure, for the values given at start-up, and for every live change.
-"""
 
 from __future__ import annotations
 

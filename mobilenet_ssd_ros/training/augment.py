@@ -1,3 +1,10 @@
+"""
+What a training image goes through before the student sees it: crop, flip, colour jitter.
+
+Crop remembers where the frame was cut, so that a pool's ground-truth boxes follow the
+object through the same crop and flip (pools.GROUND_TRUTH).
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,13 +18,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-What a training image goes through before the student sees it: crop, flip, colour jitter.
-
-Crop remembers where the frame was cut, so that a pool's ground-truth boxes follow the
-object through the same crop and flip (pools.GROUND_TRUTH).
-"""
 
 from __future__ import annotations
 

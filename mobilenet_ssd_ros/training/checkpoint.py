@@ -1,3 +1,13 @@
+"""
+How a run stops and goes on: its checkpoint in the run folder.
+
+`checkpoint.pt` holds the student, the optimizer, the step, both random states and the
+training seconds spent so far. It is written to a temporary file and renamed, so a run
+killed while saving never leaves half a checkpoint. A run started again in the same
+folder continues from it if its configuration is the same (more steps allowed; options
+added since the run began take their defaults, options since removed are ignored).
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,16 +21,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-How a run stops and goes on: its checkpoint in the run folder.
-
-`checkpoint.pt` holds the student, the optimizer, the step, both random states and the
-training seconds spent so far. It is written to a temporary file and renamed, so a run
-killed while saving never leaves half a checkpoint. A run started again in the same
-folder continues from it if its configuration is the same (more steps allowed; options
-added since the run began take their defaults, options since removed are ignored).
-"""
 
 from __future__ import annotations
 

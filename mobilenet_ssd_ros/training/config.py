@@ -1,3 +1,11 @@
+"""
+What decides a training run, and what refuses one before any work.
+
+A run lives in its output folder; a resumed run must have the same TrainConfig (more
+steps allowed). The checks here name the option and the reason, so that a run that
+cannot be made stops at once, not after minutes of teacher passes.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,14 +19,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-What decides a training run, and what refuses one before any work.
-
-A run lives in its output folder; a resumed run must have the same TrainConfig (more
-steps allowed). The checks here name the option and the reason, so that a run that
-cannot be made stops at once, not after minutes of teacher passes.
-"""
 
 from __future__ import annotations
 

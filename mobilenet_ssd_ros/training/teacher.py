@@ -1,3 +1,14 @@
+"""
+The uint8 teacher: the source model itself, its raw outputs read before its NMS.
+
+The float replica of the source matches the uint8 interpreter within a quantization step
+on clear images, but not everywhere: on the first 64 DAWN fog images the float replica
+scores mAP 0.079 where the uint8 model scores 0.103 (docs/TRAINING.md). The uint8 model
+is the detector users run, so it is the teacher to imitate. LiteRT keeps the inputs of
+the post-processing op (the raw box encodings and class logits) readable with
+`experimental_preserve_all_tensors`; they are dequantized into the replica's layout.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,17 +22,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-The uint8 teacher: the source model itself, its raw outputs read before its NMS.
-
-The float replica of the source matches the uint8 interpreter within a quantization step
-on clear images, but not everywhere: on the first 64 DAWN fog images the float replica
-scores mAP 0.079 where the uint8 model scores 0.103 (docs/TRAINING.md). The uint8 model
-is the detector users run, so it is the teacher to imitate. LiteRT keeps the inputs of
-the post-processing op (the raw box encodings and class logits) readable with
-`experimental_preserve_all_tensors`; they are dequantized into the replica's layout.
-"""
 
 from __future__ import annotations
 

@@ -1,3 +1,15 @@
+"""
+Synthetic bad weather for training: the student sees it, the teacher sees the clean image.
+
+In the spirit of the COCO-C corruptions but deliberately not their functions (the
+robustness benchmark, offline/corruptions.py, must stay a test the model never trained
+on): fog and haze follow a depth-like gradient (far at the top of a road scene, patchy),
+rain is streaks along one wind direction, snow is blurred flakes over a brightened image,
+night is a gamma-darkened, colour-shifted image with sensor noise, plus plain sensor
+noise, defocus or motion blur and low contrast. Each takes a uint8 RGB image and a numpy
+Generator and returns a new uint8 image of the same shape.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,18 +23,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-Synthetic bad weather for training: the student sees it, the teacher sees the clean image.
-
-In the spirit of the COCO-C corruptions but deliberately not their functions (the
-robustness benchmark, offline/corruptions.py, must stay a test the model never trained
-on): fog and haze follow a depth-like gradient (far at the top of a road scene, patchy),
-rain is streaks along one wind direction, snow is blurred flakes over a brightened image,
-night is a gamma-darkened, colour-shifted image with sensor noise, plus plain sensor
-noise, defocus or motion blur and low contrast. Each takes a uint8 RGB image and a numpy
-Generator and returns a new uint8 image of the same shape.
-"""
 
 from __future__ import annotations
 

@@ -1,3 +1,14 @@
+"""
+Layer 2, the zoo: which models exist, where they are, how to get, build and open them.
+
+May import core/ and places; nothing of ROS. `lookup` maps (alpha, resolution) to files
+on this machine, `metadata` reads and writes the model.json beside a model made here,
+`detectors` opens a Detector from one DetectorSettings, `download` fetches the manifest's
+releases (only when asked), `graph` reads a model's graph (MACs, parameters, the width it
+really has, the post-processing op's options) and `build` edits a source model for another
+input resolution. The lookup API is re-exported here: `zoo.find(0.75, 300)`.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,17 +22,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-Layer 2, the zoo: which models exist, where they are, how to get, build and open them.
-
-May import core/ and places; nothing of ROS. `lookup` maps (alpha, resolution) to files
-on this machine, `metadata` reads and writes the model.json beside a model made here,
-`detectors` opens a Detector from one DetectorSettings, `download` fetches the manifest's
-releases (only when asked), `graph` reads a model's graph (MACs, parameters, the width it
-really has, the post-processing op's options) and `build` edits a source model for another
-input resolution. The lookup API is re-exported here: `zoo.find(0.75, 300)`.
-"""
 
 from .detectors import DetectorSettings, open_detector
 from .lookup import (

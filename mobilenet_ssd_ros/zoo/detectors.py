@@ -1,3 +1,12 @@
+"""
+Open a Detector from one DetectorSettings: which model, how to run it, what to keep.
+
+The CLI builds DetectorSettings from its options and the node from its parameters; both
+open the detector here, so the model is chosen, loaded and labelled the same way. An
+explicit model file is checked and loaded first, then its width measured from its graph;
+a zoo model's width is its entry's.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,15 +20,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-Open a Detector from one DetectorSettings: which model, how to run it, what to keep.
-
-The CLI builds DetectorSettings from its options and the node from its parameters; both
-open the detector here, so the model is chosen, loaded and labelled the same way. An
-explicit model file is checked and loaded first, then its width measured from its graph;
-a zoo model's width is its entry's.
-"""
 
 from __future__ import annotations
 

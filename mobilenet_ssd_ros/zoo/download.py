@@ -1,3 +1,13 @@
+r"""
+Fetch the manifest's releases, only when a user asks (`mobilenet-ssd models --download`).
+
+A robot must not reach for the internet at start-up, and most cannot, so nothing else in
+the package downloads. Every file is verified against the digest pinned in the manifest
+before it is installed, and installed atomically: a failed or tampered download leaves
+nothing behind. Digests are either a sha256 of the file or, where a release is pinned
+by a git tree, the git blob id (SHA-1 of `blob <size>\\0` followed by the bytes).
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,16 +21,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-r"""
-Fetch the manifest's releases, only when a user asks (`mobilenet-ssd models --download`).
-
-A robot must not reach for the internet at start-up, and most cannot, so nothing else in
-the package downloads. Every file is verified against the digest pinned in the manifest
-before it is installed, and installed atomically: a failed or tampered download leaves
-nothing behind. Digests are either a sha256 of the file or, where a release is pinned
-by a git tree, the git blob id (SHA-1 of `blob <size>\\0` followed by the bytes).
-"""
 
 from __future__ import annotations
 

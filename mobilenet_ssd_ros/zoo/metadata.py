@@ -1,3 +1,13 @@
+"""
+The model.json beside every model this project makes: one type, read and written here.
+
+The zoo builder writes it for a rebuild, the trainer for a trained model, and the lookup
+reads it to know the model's key; the zoo report reads what a trained model cost. Fields
+every model has are attributes; what only one kind of model records (the trainer's pools,
+steps and cost, the builder's source resolution...) is kept in `details`, written flat
+beside them so that the file stays one plain JSON object.
+"""
+
 # Copyright 2026 The mobilenet_ssd_ros developers
 #
 # Licensed under the Apache License, Version 2.0 (the "License");
@@ -11,16 +21,6 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 # See the License for the specific language governing permissions and
 # limitations under the License.
-
-"""
-The model.json beside every model this project makes: one type, read and written here.
-
-The zoo builder writes it for a rebuild, the trainer for a trained model, and the lookup
-reads it to know the model's key; the zoo report reads what a trained model cost. Fields
-every model has are attributes; what only one kind of model records (the trainer's pools,
-steps and cost, the builder's source resolution...) is kept in `details`, written flat
-beside them so that the file stays one plain JSON object.
-"""
 
 from __future__ import annotations
 
