@@ -26,6 +26,14 @@ Layers, each importing only those of a lower rank (test/test_layers.py):
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
+import os as _os
+
+# OpenCV reads its decoders' pixel limit once, when it loads: give it the node's default
+# limit (convert/image_input.py, DEFAULT_MAX_PIXELS) before any module here imports cv2,
+# so that no decoder, whatever a header claims, makes a larger image. A value set by the
+# user wins; where cv2 was loaded before this package, only the header check applies.
+_os.environ.setdefault('OPENCV_IO_MAX_IMAGE_PIXELS', str(50_000_000))
+
 # In a colcon install the generated `msg` subpackage sits next to these modules. In the
 # development environment (tools/setup_env.sh) it is installed under .dev/install while
 # the sources are used in place: let the package span both directories.

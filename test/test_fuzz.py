@@ -348,3 +348,89 @@ def test_bad_frames_log_one_line_per_kind_and_period(start_node, client):
         }
 
     wait_for(lambda: set(logged) <= counted(), 30, f'error counters for {sorted(logged)}')
+
+
+DECODABLE = (
+    '.jpg',
+    '.png',
+    '.bmp',
+    '.tiff',
+    '.webp',
+    '.pam',
+    '.ppm',
+    '.hdr',
+    '.pfm',
+    '.jp2',
+    '.ras',
+    '.gif',
+    '.avif',
+)
+
+
+def _size_lie(ext: str, data: bytes) -> bytes:
+    """Return the file with a header that claims a huge size, where the format keeps it."""
+    if ext == '.jpg':
+        return jpeg_claiming(65000, 65000)
+    if ext == '.png':
+        return png_bomb(40000, 40000)
+    if ext in ('.pam', '.ppm', '.pfm', '.hdr'):
+        return re.sub(rb'\b(\d{2,3})\b', b'90000', data[:80], count=2) + data[80:]
+    if ext == '.bmp':
+        return data[:18] + (90000).to_bytes(4, 'little') * 2 + data[26:]
+    return data[:8] + bytes([0xFF] * 8) + data[16:]  # somewhere in the first header bytes
+
+
+def decoder_corpus(rng: random.Random) -> list[CompressedImage]:
+    """For every format OpenCV decodes: a valid file, truncated ones, a header-size lie."""
+    small = cv2.cvtColor(cv2.resize(PETS, (96, 72)), cv2.COLOR_RGB2BGR)
+    corpus = []
+    for ext in DECODABLE:
+        image = small.astype(np.float32) / 255 if ext in ('.hdr', '.pfm') else small
+        data = cv2.imencode(ext, image)[1].tobytes()
+        variants = [data, _size_lie(ext, data)]
+        variants += [data[: rng.randrange(1, len(data))] for _ in range(3)]
+        for variant in variants:
+            msg = CompressedImage(format=rng.choice(['jpeg', 'png', ext.strip('.')]))
+            msg.data = variant
+            corpus.append(msg)
+    return corpus
+
+
+def test_decoder_corpus_through_the_node(start_node, client, tmp_path, monkeypatch):
+    """
+    Every format OpenCV can decode, valid, truncated and lying about its size.
+
+    The node stays alive and answers its lifecycle service within 2 s, its memory stays
+    bounded, only JPEG and PNG are decoded, and no decoder writes a temporary file.
+    """
+    from test_compressed import watch_for_new_files
+
+    rng = random.Random(SEED + 2)
+    corpus = decoder_corpus(rng)  # (before the watch: some of OpenCV's encoders write a file)
+    scratch = tmp_path / 'tmp'
+    scratch.mkdir()
+    monkeypatch.setenv('TMPDIR', str(scratch))  # the node process's temporary files
+    monkeypatch.setenv('OPENCV_TEMP_PATH', str(scratch))  # and OpenCV's
+    node = start_node(
+        autostart=True, input_compressed=True, qos_reliability='reliable', qos_depth=10
+    )
+    client.wait_for_node()
+    pub = client.wait_for_subscriber('/image/compressed', CompressedImage, reliable=True)
+    received = client.collect(f'/{NODE}/detections', Detection2DArray)
+    diagnostics = client.collect('/diagnostics', DiagnosticArray)
+    probe = jpeg_msg(PETS)
+    two_dogs(client, pub, received, probe)
+    baseline = node.rss_mb()
+    created = watch_for_new_files(scratch)
+    for _ in range(SCALE):
+        for msg in corpus:
+            pub.publish(msg)
+            time.sleep(0.005)  # pacing, so that most frames reach the worker
+    assert_healthy(node, client, pub, received, baseline, probe)
+    wait_for(
+        lambda: diagnostics_value(diagnostics, 'errors_compressed_format') > 0,
+        10,
+        'other formats refused as compressed_format',
+    )
+    assert created() == [], 'a decoder wrote a temporary file'
+    assert 'Traceback' not in node.log()

@@ -184,7 +184,8 @@ def test_decoder_output_is_captured_and_throttled_per_kind(serving, client):
         jpg.tobytes()[:2000] + bytes(500) + jpg.tobytes()[2500:]
     )  # decodes, with a libjpeg warning
     broken = CompressedImage(format='png')
-    broken.data = b'\x89PNG\r\n\x1a\n' + bytes(100)  # does not decode
+    png = cv2.imencode('.png', cv2.cvtColor(PETS, cv2.COLOR_RGB2BGR))[1].tobytes()
+    broken.data = png[:33] + bytes(100)  # a readable header, then data that does not decode
     for _ in range(60):
         pub.publish(damaged)
         pub.publish(broken)

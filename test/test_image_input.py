@@ -256,7 +256,7 @@ def test_jpeg_and_png(rgb):
     'data, text',
     [
         (b'', 'empty compressed image'),
-        (b'\xff\xd8\xff\xe0 not a jpeg at all', 'cannot decode the jpeg image: '),
+        (b'\xff\xd8\xff\xe0 not a jpeg at all', 'cannot read the jpeg header: '),
     ],
 )
 def test_bad_compressed_images(data, text):

@@ -100,12 +100,35 @@ def test_compressed_input_and_corrupt_jpeg(start_node, client, raw):
 
     def decode_error_logged():
         pub.publish(bad)
-        return 'bad image (compressed): cannot decode the jpeg image' in node.log()
+        return 'bad image (compressed): cannot read the jpeg header' in node.log()
 
     wait_for(decode_error_logged, 10, 'the decode error in the log')
     (out,) = send_until(client, pub, jpeg_msg(PETS, stamp_ns=42), received)
     assert stamp_ns(out) == 42
     assert [label for label, _, _ in boxes(out)] == ['dog', 'dog']
+
+
+def test_a_mislabelled_camera_is_decoded_by_content_and_said_once(start_node, client):
+    """PNG bytes labelled jpeg: detected as usual, one warning for the camera, never more."""
+    node = start_node(autostart=True, input_compressed=True)
+    client.wait_for_node()
+    pub = client.wait_for_subscriber('/image/compressed', CompressedImage)
+    received = client.collect(DETECTIONS, Detection2DArray)
+    png = CompressedImage(format='jpeg')
+    png.data = cv2.imencode('.png', cv2.cvtColor(PETS, cv2.COLOR_RGB2BGR))[1].tobytes()
+    for stamp in (7, 8, 9):
+        png.header.stamp.nanosec = stamp
+        (out,) = send_until(client, pub, png, received)
+        assert [label for label, _, _ in boxes(out)] == ['dog', 'dog']
+    said = [line for line in node.log().splitlines() if 'but the data is png' in line]
+    assert len(said) == 1 and '[WARN]' in said[0] and "format says 'jpeg'" in said[0], said
+    gif = CompressedImage(format='jpeg')
+    gif.data = cv2.imencode('.gif', cv2.cvtColor(PETS, cv2.COLOR_RGB2BGR))[1].tobytes()
+    wait_for(
+        lambda: pub.publish(gif) or 'the data is GIF, not JPEG or PNG' in node.log(),
+        10,
+        'the GIF refused with its reason',
+    )
 
 
 def test_typed_transport_deserializes_every_frame(start_node, client):

@@ -14,9 +14,11 @@ the other supported encodings are converted to rgb8 once (see SUPPORTED_ENCODING
   depth or raw sensor data, and any 8-bit mapping of them would be a guess. `8UC1` is
   one 8-bit channel and is read as mono8; `8UC3`/`8UC4` say nothing of the channel
   order, so they are rejected with that reason rather than guessed.
-- Frames larger than `max_pixels` are rejected before any work; for JPEG and PNG the
-  size comes from the header (Pillow reads only that), so a decompression bomb (a small
-  file of 30000x30000 pixels) is never decoded.
+- Frames larger than `max_pixels` are rejected before any work. A CompressedImage is
+  decoded only when its bytes are JPEG or PNG, whatever its `format` says, and only after
+  its header gave a size within the limit (compressed.py), so a decompression bomb (a
+  small file of 30000x30000 pixels, or another format OpenCV would also decode) is never
+  decoded. Whatever a decoder raises becomes a BadImageError with a reason.
 - What the native decoders print is captured (core/native_output.py) and becomes the reason
   of a failed decode, or a warning for a frame they could still decode.
 - Reasons are this module's own sentences, never a library's raw assertion text.
@@ -42,22 +44,16 @@ short data. Both are checked here first, so a bad message gets a clear reason.
 from __future__ import annotations
 
 from collections.abc import Callable
-import io
 from types import SimpleNamespace
 from typing import Any
 
 import cv2
 import numpy as np
-from PIL import Image as PilImage
-from PIL import UnidentifiedImageError
 from rosbags.image import image_to_cvimage, ImageError
 from rosbags.image.image import to_cvtype
 
+from .compressed import content_kind, DECODED, header_size, HeaderError
 from ..core import native_output
-
-# Pillow only reads headers here, and this module applies its own limit (max_pixels) to the
-# size it reads; Pillow's own bomb check would reject large images with its own message.
-PilImage.MAX_IMAGE_PIXELS = None
 
 # Encodings the detector takes as they are (no colour conversion, no copy).
 PASSTHROUGH = {'rgb8', 'mono8', 'rgba8'}
@@ -194,38 +190,54 @@ def _raw_to_array(msg: Any, max_pixels: int | None) -> np.ndarray:
         ) from exc
 
 
-def _header_size(data: Any, fmt: str) -> tuple[int, int] | None:
-    """
-    (width, height) from the header of a compressed image, without decoding it.
-
-    None when Pillow does not recognise the header (the decoder then says what is wrong).
-    """
-    try:
-        with PilImage.open(io.BytesIO(data)) as header:
-            return header.size
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        return None
+def _claims(fmt: str, kind: str) -> bool:
+    """Whether a `format` string (e.g. 'jpeg', 'rgb8; jpeg compressed bgr8') names `kind`."""
+    names = {'jpeg': ('jpeg', 'jpg'), 'png': ('png',)}[kind]
+    return any(name in fmt.lower() for name in names)
 
 
 def _compressed_to_array(
     msg: Any, max_pixels: int | None, on_warning: WarningCallback | None
 ) -> np.ndarray:
     fmt = str(msg.format)
+    shown = repr(fmt[:40])
     if len(msg.data) == 0:
-        raise BadImageError('compressed', f'empty compressed image (format {fmt[:20]!r})')
+        raise BadImageError('compressed', f'empty compressed image (format {shown})')
     data = np.frombuffer(msg.data, np.uint8)
-    size = _header_size(data, fmt)
-    if size is not None:
-        _check_pixels(*size, max_pixels, f'a compressed {fmt[:20]} image')
-    with native_output.captured() as printed:
-        image = cv2.imdecode(
-            data, cv2.IMREAD_ANYCOLOR
-        )  # BGR or grayscale (OpenCV 4.5 has no RGB flag)
+    kind = content_kind(data)
+    if kind not in DECODED:
+        depth = ' (compressedDepth is not supported)' if 'compresseddepth' in fmt.lower() else ''
+        raise BadImageError(
+            'compressed_format',
+            f'the data is {kind}, not JPEG or PNG (format says {shown}){depth}; only JPEG and '
+            'PNG are decoded',
+        )
+    if not _claims(fmt, kind) and on_warning is not None:
+        on_warning(
+            'format_mismatch', f'format says {shown} but the data is {kind}: decoded as {kind}'
+        )
+    try:
+        width, height = header_size(data, kind)
+    except HeaderError as exc:
+        raise BadImageError('compressed', f'cannot read the {kind} header: {exc}') from exc
+    _check_pixels(width, height, max_pixels, f'a compressed {kind} image')
+    try:
+        with native_output.captured() as printed:
+            # BGR or grayscale (OpenCV 4.5 has no RGB flag)
+            image = cv2.imdecode(data, cv2.IMREAD_ANYCOLOR)
+    except (cv2.error, MemoryError, ValueError, OverflowError) as exc:
+        raise BadImageError('compressed', f'cannot decode the {kind} image: {exc}') from exc
     if image is None:
         reason = printed.text or 'the data is not an image OpenCV can decode'
-        raise BadImageError('compressed', f'cannot decode the {fmt[:20]} image: {reason}')
+        raise BadImageError('compressed', f'cannot decode the {kind} image: {reason}')
+    if image.shape[:2] != (height, width):
+        raise BadImageError(
+            'compressed',
+            f'the {kind} image decoded to {image.shape[1]}x{image.shape[0]}, its header says '
+            f'{width}x{height}',
+        )
     if printed.text and on_warning is not None:
-        on_warning('compressed_warning', f'{fmt[:20]} image decoded with damage: {printed.text}')
+        on_warning('compressed_warning', f'{kind} image decoded with damage: {printed.text}')
     return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 

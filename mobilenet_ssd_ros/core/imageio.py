@@ -32,8 +32,16 @@ def image_files(path: Path) -> list[Path]:
 
 
 def read_rgb(path: str | Path) -> np.ndarray | None:
-    """Read an image file as HxWx3 RGB uint8, or None if OpenCV cannot decode it."""
-    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    """
+    Read an image file as HxWx3 RGB uint8, or None if OpenCV cannot decode it.
+
+    OpenCV's own pixel limit bounds what it decodes (the package sets it before OpenCV
+    loads): a larger file, however small, is not readable here.
+    """
+    try:
+        bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    except cv2.error:  # over the pixel limit, or a decoder's own failure
+        return None
     return None if bgr is None else cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 

@@ -145,6 +145,7 @@ class Camera:
         self.stats_pub = None
         self.debug_pub = None
         self.stats = CameraStats()
+        self.warned: set[str] = set()  # kinds of warning said once already (node.SAID_ONCE)
 
     def create_outputs(self, node: LifecycleNode) -> None:
         """Create the camera's lifecycle publishers: detections, stats and debug image."""

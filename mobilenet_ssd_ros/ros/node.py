@@ -64,6 +64,7 @@ from ..convert.messages import label_info, RCLPY_TYPES
 
 NODE_NAME = 'mobilenet_ssd'
 LOG_THROTTLE_S = 5.0
+SAID_ONCE = ('format_mismatch',)  # frame warnings logged once per camera, at warning level
 
 
 class DetectorNode(LifecycleNode):
@@ -172,7 +173,7 @@ class DetectorNode(LifecycleNode):
         compressed = '/compressed' if self._settings.input_compressed else ''
         for cam in self._cameras:
             cam.topic = self.resolve_topic_name(cam.input_topic + compressed)
-            cam.on_warning = functools.partial(self._bad_frame, cam)
+            cam.on_warning = functools.partial(self._frame_warning, cam)
             cam.create_outputs(self)
         latched = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL)
         self._label_info_pub = self.create_publisher(LabelInfo, '~/label_info', latched)
@@ -269,6 +270,14 @@ class DetectorNode(LifecycleNode):
         except Exception as exc:  # noqa: BLE001 - one bad frame must not kill the worker
             if self.context.ok():  # (shutting down: publishers are gone, nothing to report)
                 self._bad_frame(cam, 'internal', f'frame failed: {reason(exc)}')
+
+    def _frame_warning(self, cam: Camera, kind: str, text: str) -> None:
+        """Report a frame still read: a mislabelled format once, damage as a bad frame."""
+        if kind not in SAID_ONCE:
+            self._bad_frame(cam, kind, text)
+        elif kind not in cam.warned:
+            cam.warned.add(kind)
+            self.get_logger().warning(f'{cam.topic}: {text[:MAX_REASON_CHARS]} (said once)')
 
     def _bad_frame(self, cam: Camera, kind: str, text: str) -> None:
         """Count the problem and log it, throttled per camera and kind."""
