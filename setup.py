@@ -33,7 +33,6 @@ setup(
     install_requires=[
         'numpy>=1.23',
         'opencv-python-headless>=4.8',
-        'pillow>=9.1',
         'ai-edge-litert>=1.2',
         'pycocotools>=2.0.7',
         'PyYAML>=5.4',
