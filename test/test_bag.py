@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 
 from conftest import REPO, SAMPLES, SHARED
 import cv2
@@ -265,3 +266,60 @@ def test_bag_definitions_match_the_msg_files(name):
     assert normalize(_fields(DEFINITIONS[name])) == normalize(
         _fields((root / f'{msg}.msg').read_text())
     )
+
+
+def _count_in_bag(bag) -> tuple[int, int]:
+    """Open `bag` as rosbags does: (detection messages, files listed in its metadata)."""
+    from ruamel.yaml import YAML
+
+    with Reader(bag) as reader:
+        detections = [c for c in reader.connections if c.msgtype.startswith('vision_msgs')]
+        count = sum(1 for _ in reader.messages(connections=detections))
+        assert reader.message_count == 2 * count  # metadata.yaml agrees: detections and stats
+    info = YAML(typ='safe').load((bag / 'metadata.yaml').read_text())
+    return count, len(info['rosbag2_bagfile_information']['relative_file_paths'])
+
+
+@pytest.mark.parametrize('sig', ['SIGINT', 'SIGTERM', 'SIGKILL'])
+def test_a_stopped_replay_keeps_what_it_wrote(tmp_path, sig):
+    """
+    A replay of 400 frames stopped part way: the bag opens and holds the finished frames.
+
+    SIGINT and SIGTERM: every frame processed before the stop (the report says how many).
+    SIGKILL: every completed segment (the first after one frame, then every 100 frames).
+    """
+    import signal
+
+    from mobilenet_ssd_ros.offline.bag_writer import SEGMENT_FRAMES
+
+    tiny = tmp_path / 'tiny.png'
+    cv2.imwrite(str(tiny), np.full((48, 64, 3), 90, np.uint8))
+    bag, out = tmp_path / 'camera', tmp_path / 'results'
+    make_bag([tiny] * 400, bag, rate=30.0)
+    proc = subprocess.Popen(
+        [sys.executable, '-m', 'mobilenet_ssd_ros', 'replay', str(bag), '--output', str(out)]
+        + ['--every-frame', '--threads', '1'],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wanted = 2 if sig == 'SIGKILL' else 1  # segments completed before the signal
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        meta = out / 'metadata.yaml'
+        if meta.exists() and meta.read_text().count('path:') >= wanted:
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, 'the replay ended before it could be stopped'
+    proc.send_signal(getattr(signal, sig))
+    stdout, stderr = proc.communicate(timeout=60)
+    count, files = _count_in_bag(out)
+    if sig == 'SIGKILL':
+        assert proc.returncode == -signal.SIGKILL
+        assert files >= 2 and count == 1 + (files - 1) * SEGMENT_FRAMES, (count, files)
+    else:
+        assert proc.returncode == 128 + getattr(signal, sig), stderr
+        processed = int(re.search(r'processed (\d+)', stdout).group(1))
+        assert 0 < processed < 400 and count == processed, (count, processed)
+        assert f'stopped after {processed} processed frames' in stderr
+        assert not (out / '.segment').exists()

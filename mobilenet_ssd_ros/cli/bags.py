@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+import signal
 import sys
 
 from .model_options import add_model_options, open_detector
@@ -98,11 +99,22 @@ def run_make_bag(args: argparse.Namespace) -> int:
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    """Replay the bag through the detector; print the report (exit 1 if a frame failed)."""
+    """
+    Replay the bag through the detector; print the report.
+
+    Exit 1 if a frame failed; 128 + the signal's number if SIGINT or SIGTERM stopped it (the
+    output bag then holds every frame processed before the stop).
+    """
     from ..offline.replay import replay, ReplayError
 
     truth = load_dataset(args.ground_truth, args.format) if args.ground_truth else None
     detector = open_detector(args)
+    caught: list[int] = []  # the signals that asked for a stop
+
+    def stop(signum: int, frame) -> None:
+        caught.append(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         report = replay(
             args.bag,
@@ -113,10 +125,14 @@ def run_replay(args: argparse.Namespace) -> int:
             frame_ms=args.frame_ms,
             storage=args.storage,
             ground_truth=truth,
+            should_stop=lambda: bool(caught),
         )
     except ReplayError as exc:
         print(exc.report.format())
         print(f'error: {exc}', file=sys.stderr)
-        return 1
+        return 128 + caught[0] if exc.report.stopped and caught else 1
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     print(report.format())
     return 0

@@ -13,7 +13,9 @@ Two modes:
   drop). So replay processes and drops exactly the frames the node would, on a machine
   with that processing time.
 Detections and stats go into the output bag on the node's topics, stamped with the
-original bag times and image headers, so the result bag lines up with the camera bag.
+original bag times and image headers, so the result bag lines up with the camera bag; it
+is written in complete segments, so that a replay stopped part way keeps what it wrote
+(bag_writer.py).
 `latency_ms` in the stats means what it means in the node (see msg/DetectionStats.msg):
 from the image's header stamp to the (simulated) publication of its detections.
 """
@@ -42,9 +44,9 @@ from pathlib import Path
 import time
 
 import numpy as np
-from rosbags.rosbag2 import StoragePlugin, Writer
 
 from .bag import BagError, Frame, read_frames, STORAGES
+from .bag_writer import SEGMENT_FRAMES, SegmentedWriter
 from .datasets import Sample
 from .evaluate import EvalResult, evaluate, format_table
 from ..convert.bag_types import typestore
@@ -73,6 +75,7 @@ class ReplayReport:
     per_class: Counter = field(default_factory=Counter)
     evaluation: EvalResult | None = None
     error: str | None = None
+    stopped: bool = False  # by a signal; the bag holds every frame processed before it
 
     def format(self) -> str:  # noqa: A003 (a method, shadows nothing)
         lines = [
@@ -160,8 +163,17 @@ def replay(
     frame_ms: float | None = None,
     storage: str = 'mcap',
     ground_truth: Sequence[Sample] | None = None,
+    segment_frames: int = SEGMENT_FRAMES,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> ReplayReport:
-    """Run `detector` over the image frames of `bag`, write results to `output`."""
+    """
+    Run `detector` over the image frames of `bag`, write results to `output`.
+
+    The output bag is written in segments of `segment_frames` processed frames
+    (bag_writer.py). `should_stop()` is asked before each frame is read: once it says so,
+    the replay ends with every processed frame in the bag (ReplayError, report.stopped);
+    a process killed outright keeps every completed segment.
+    """
     output = Path(output)
     if output.exists():
         raise BagError(f'{output} exists; rosbag2 output folders must be new')
@@ -176,9 +188,9 @@ def replay(
     if first is None:
         raise BagError(f'{bag}: the image topic has no messages')
     store = typestore()
-    with Writer(output, version=9, storage_plugin=StoragePlugin[storage.upper()]) as writer:
-        detections_conn = writer.add_connection(DETECTIONS_TOPIC, DETECTION_ARRAY, typestore=store)
-        stats_conn = writer.add_connection(STATS_TOPIC, STATS, typestore=store)
+    with SegmentedWriter(output, storage, store, segment_frames) as writer:
+        detections_conn = writer.add_connection(DETECTIONS_TOPIC, DETECTION_ARRAY)
+        stats_conn = writer.add_connection(STATS_TOPIC, STATS)
 
         def counted(source: Iterator[Frame]) -> Iterator[Frame]:
             for frame in source:
@@ -221,6 +233,7 @@ def replay(
                 frames_dropped=dropped,
             )
             writer.write(stats_conn, frame.timestamp, store.serialize_cdr(stats, STATS))
+            writer.frame_done()
             report.processed += 1
             report.processed_indices.append(frame.index)
             report.processing_ms.append(elapsed_ms)
@@ -231,9 +244,9 @@ def replay(
             return round(busy_ms * 1e6)
 
         run = _every_frame if every_frame else simulate_worker
-        report.dropped = run(
-            counted(_until_error(itertools.chain([first], frames), report)), process
-        )
+        frames = _until_error(itertools.chain([first], frames), report, should_stop)
+        report.dropped = run(counted(frames), process)
+    # (the writer has closed: every processed frame's results are in the bag)
     if report.error:
         raise ReplayError(report.error, report)
     if ground_truth is not None:
@@ -248,9 +261,15 @@ def replay(
     return report
 
 
-def _until_error(frames: Iterator[Frame], report: ReplayReport) -> Iterator[Frame]:
-    """Stop reading the bag once a frame failed (the results before it stay written)."""
+def _until_error(
+    frames: Iterator[Frame], report: ReplayReport, should_stop: Callable[[], bool]
+) -> Iterator[Frame]:
+    """Stop reading the bag once a frame failed or a stop was asked for (results stay)."""
     for frame in frames:
         if report.error:
+            return
+        if should_stop():
+            report.error = f'stopped after {report.processed} processed frames'
+            report.stopped = True
             return
         yield frame
