@@ -284,8 +284,12 @@ def test_fuzz_raw_images_parameters_and_a_lifecycle_storm(start_node, client, tm
     )  # the malformed frames were seen and counted (before the storm reset the counters)
 
 
-def test_fuzz_compressed_frames_with_a_bomb(start_node, client):
-    rng = random.Random(SEED + 1)
+def compressed_node(start_node, client):
+    """
+    Start a node on compressed frames, reliable, and check it detects: the fuzz's target.
+
+    Returns (node, publisher, detections, diagnostics, the probe frame, the node's RSS).
+    """
     node = start_node(
         autostart=True, input_compressed=True, qos_reliability='reliable', qos_depth=10
     )
@@ -295,7 +299,12 @@ def test_fuzz_compressed_frames_with_a_bomb(start_node, client):
     diagnostics = client.collect('/diagnostics', DiagnosticArray)
     probe = jpeg_msg(PETS)
     two_dogs(client, pub, received, probe)
-    baseline = node.rss_mb()
+    return node, pub, received, diagnostics, probe, node.rss_mb()
+
+
+def test_fuzz_compressed_frames_with_a_bomb(start_node, client):
+    rng = random.Random(SEED + 1)
+    node, pub, received, diagnostics, probe, baseline = compressed_node(start_node, client)
     jpeg, png = bytes(jpeg_msg(PETS).data), cv2.imencode('.png', PETS)[1].tobytes()
     bomb = CompressedImage(format='png')
     bomb.data = png_bomb()
@@ -411,16 +420,7 @@ def test_decoder_corpus_through_the_node(start_node, client, tmp_path, monkeypat
     scratch.mkdir()
     monkeypatch.setenv('TMPDIR', str(scratch))  # the node process's temporary files
     monkeypatch.setenv('OPENCV_TEMP_PATH', str(scratch))  # and OpenCV's
-    node = start_node(
-        autostart=True, input_compressed=True, qos_reliability='reliable', qos_depth=10
-    )
-    client.wait_for_node()
-    pub = client.wait_for_subscriber('/image/compressed', CompressedImage, reliable=True)
-    received = client.collect(f'/{NODE}/detections', Detection2DArray)
-    diagnostics = client.collect('/diagnostics', DiagnosticArray)
-    probe = jpeg_msg(PETS)
-    two_dogs(client, pub, received, probe)
-    baseline = node.rss_mb()
+    node, pub, received, diagnostics, probe, baseline = compressed_node(start_node, client)
     created = watch_for_new_files(scratch)
     for _ in range(SCALE):
         for msg in corpus:
