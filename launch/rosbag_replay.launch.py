@@ -22,12 +22,18 @@ Replay a camera bag through the detector with simulated time.
 `ros2 bag play --clock` publishes /clock and the detector runs with use_sim_time, so
 latencies and stamps are in bag time. Playback starts once the detector is active, so
 no frame is lost to start-up. With record:=true the detector's outputs are recorded to
-a new bag. If play fails, the launch ends with its exit status as the reason; when play
-has played the whole bag (loop:=false), the launch ends DRAIN_S later, time for the
-detector to answer the last frame, and its shutdown signal lets record close its bag.
+a new bag. Where `ros2 bag` is not installed (rosbag2), the launch ends at once with a
+non-zero exit code and the package to install; if play or record fails, the launch ends
+with a non-zero exit code and the failing command's status as the reason (an exception
+in launch is what makes `ros2 launch` exit 1). When play has played the whole bag
+(loop:=false), the launch ends DRAIN_S later, time for the detector to answer the last
+frame, and its shutdown signal lets record close its bag.
 The detector always runs with autostart and use_sim_time here, so those two are not
 arguments of this file. Without ROS, `mobilenet-ssd replay` does the same offline.
 """
+
+import importlib.util
+import shutil
 
 from launch import LaunchDescription
 from launch.actions import (
@@ -78,11 +84,51 @@ def _detector(context, *args, **kwargs):
     ]
 
 
-def _on_play_exit(event, context):
-    """End the launch when play is done: at once with the reason if it failed."""
+def _bag_tools_missing() -> str | None:
+    """Say what to install where `ros2 bag` cannot run here, or return None."""
+    if shutil.which('ros2') is None:
+        return 'the ros2 command is not installed (sudo apt install ros-$ROS_DISTRO-ros2cli)'
+    if importlib.util.find_spec('ros2bag') is None:
+        return (
+            '`ros2 bag` is not installed (sudo apt install ros-$ROS_DISTRO-rosbag2 '
+            'ros-$ROS_DISTRO-rosbag2-storage-mcap)'
+        )
+    return None
+
+
+def _fail(reason: str) -> list:
+    """End the launch with a non-zero exit code: LaunchService.run() returns 1 on an exception."""
+    return [
+        LogInfo(msg=f'{reason}: ending the launch'),
+        OpaqueFunction(function=_raise, args=[reason]),
+    ]
+
+
+def _raise(context, reason: str):
+    raise RuntimeError(reason)
+
+
+def _check_bag_tools(context, *args, **kwargs):
+    """Check before anything starts: without rosbag2 there is nothing to replay."""
+    missing = _bag_tools_missing()
+    return _fail(f'cannot replay: {missing}') if missing else []
+
+
+def _on_record_exit(event, context):
+    """End the launch if the recorder dies: its bag would be missing without a word."""
     if event.returncode != 0:
-        reason = f'ros2 bag play exited with status {event.returncode}'
-        return [LogInfo(msg=f'{reason}: ending the launch'), Shutdown(reason=reason)]
+        return _fail(f'ros2 bag record exited with status {event.returncode}')
+    return []
+
+
+def _on_play_exit(event, context):
+    """End the launch when play is done: at once, with a non-zero code, if it failed."""
+    if event.returncode != 0:
+        missing = _bag_tools_missing()
+        return _fail(
+            f'ros2 bag play exited with status {event.returncode}'
+            + (f': {missing}' if missing else '')
+        )
     return [
         LogInfo(msg=f'the bag has been played: ending the launch in {DRAIN_S:g} s'),
         TimerAction(period=DRAIN_S, actions=[Shutdown(reason='the bag has been played')]),
@@ -100,6 +146,11 @@ def generate_launch_description() -> LaunchDescription:
     once = ExecuteProcess(cmd=play, output='screen', condition=UnlessCondition(arg('loop')))
     looped = ExecuteProcess(
         cmd=[*play, '--loop'], output='screen', condition=IfCondition(arg('loop'))
+    )
+    record = ExecuteProcess(
+        cmd=['ros2', 'bag', 'record', '-o', arg('output'), *outputs],
+        output='screen',
+        condition=IfCondition(arg('record')),
     )
     return LaunchDescription(
         [
@@ -133,6 +184,7 @@ def generate_launch_description() -> LaunchDescription:
             DeclareLaunchArgument(
                 'rviz', default_value='false', description='open rviz2 with config/detector.rviz'
             ),
+            OpaqueFunction(function=_check_bag_tools),
             OpaqueFunction(function=_detector),
             # Play (and record) once the detector is active, so the first frames are not lost.
             RegisterEventHandler(
@@ -147,10 +199,9 @@ def generate_launch_description() -> LaunchDescription:
                         RegisterEventHandler(
                             OnProcessExit(target_action=looped, on_exit=_on_play_exit)
                         ),
-                        ExecuteProcess(
-                            cmd=['ros2', 'bag', 'record', '-o', arg('output'), *outputs],
-                            output='screen',
-                            condition=IfCondition(arg('record')),
+                        record,
+                        RegisterEventHandler(
+                            OnProcessExit(target_action=record, on_exit=_on_record_exit)
                         ),
                     ],
                 )

@@ -245,22 +245,53 @@ def test_rviz_option_without_rviz2_keeps_the_detector(installed, client):
 
 @pytest.mark.skipif(_ros2_launch_missing() is not None, reason=str(_ros2_launch_missing()))
 @pytest.mark.skipif(
-    _rosbag2_missing() is None, reason='rosbag2 is installed here: play does not fail'
+    _rosbag2_missing() is None, reason='rosbag2 is installed here: the launch cannot miss it'
 )
-def test_replay_launch_ends_with_the_reason_when_play_fails(installed, tmp_path):
+def test_replay_launch_without_rosbag2_ends_at_once_with_what_to_install(installed, tmp_path):
     """
-    Without rosbag2, `ros2 bag play` exits with an error.
+    Without rosbag2 there is nothing to replay: a non-zero exit and the package to install.
 
-    The launch must end by itself and say why, instead of idling with the detector until Ctrl-C.
+    (Before: `ros2 bag play` exited 2, and the launch ended with 0 and no hint.)
     """
-    import subprocess
-
-    proc = _ros2_launch(installed, 'rosbag_replay.launch.py', f'bag:={tmp_path / "no_such_bag"}')
+    proc = _ros2_launch(installed, 'rosbag_replay.launch.py', f'bag:={tmp_path / "a_bag"}')
     try:
         proc.wait(90)
     except subprocess.TimeoutExpired:
         pass
     output = _stop(proc)
-    assert proc.returncode is not None and 'ros2 bag play exited with status' in output, output[
-        -3000:
-    ]
+    assert proc.returncode == 1, (proc.returncode, output[-3000:])
+    assert (
+        'cannot replay: `ros2 bag` is not installed (sudo apt install ros-$ROS_DISTRO-rosbag2'
+        in output
+    )
+    assert 'configured: model' not in output  # the detector was never started
+
+
+@pytest.mark.parametrize(
+    'handler, command', [('_on_play_exit', 'play'), ('_on_record_exit', 'record')]
+)
+def test_a_failing_play_or_record_ends_the_replay_launch_with_an_error(
+    installed, handler, command
+):
+    """A play or record that exits non-zero raises in launch: `ros2 launch` then exits 1."""
+    import importlib.util
+    from types import SimpleNamespace
+
+    from launch import LaunchContext
+    from launch.actions import OpaqueFunction
+
+    path = installed / 'share' / 'mobilenet_ssd_ros' / 'launch' / 'rosbag_replay.launch.py'
+    spec = importlib.util.spec_from_file_location('rosbag_replay_launch', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    actions = getattr(module, handler)(SimpleNamespace(returncode=2), LaunchContext())
+    context = LaunchContext()
+    said = ' '.join(
+        ''.join(x.perform(context) for x in a.msg) for a in actions if hasattr(a, 'msg')
+    )
+    assert f'ros2 bag {command} exited with status 2' in said
+    with pytest.raises(RuntimeError, match=f'ros2 bag {command} exited with status 2'):
+        for action in actions:
+            action.execute(LaunchContext())
+    fine = getattr(module, handler)(SimpleNamespace(returncode=0), LaunchContext())
+    assert not any(isinstance(a, OpaqueFunction) for a in fine)  # exit 0 raises nothing

@@ -140,8 +140,10 @@ def test_hints_name_a_command_that_exists_in_this_install(
     assert (
         '`ros2 run mobilenet_ssd_ros mobilenet-ssd models --download`' in capsys.readouterr().err
     )
-    monkeypatch.undo()
-    assert places.cli_command() == 'mobilenet-ssd'  # the venv's console script
+    script = tmp_path / 'mobilenet-ssd'  # a console script on PATH, as pip installs one
+    script.write_text('#!/bin/sh\n')
+    script.chmod(0o755)
+    assert places.cli_command() == 'mobilenet-ssd'
 
 
 def test_lookup_never_depends_on_the_working_directory(monkeypatch, empty_cache, tmp_path):

@@ -23,7 +23,7 @@ import sys
 
 from ai_edge_litert import schema_py_generated as fb
 from conftest import read_rgb, SAMPLES, SHARED
-from mobilenet_ssd_ros import cli, zoo
+from mobilenet_ssd_ros import cli, places, zoo
 from mobilenet_ssd_ros.core import anchors
 from mobilenet_ssd_ros.core.detector import Detector, FrameSettings
 from mobilenet_ssd_ros.core.postprocess import DetectionFilter
@@ -266,7 +266,8 @@ def test_cli_builds_a_list(tmp_path, capsys):
         )
         == 2
     )
-    hint = 'releases here: (alpha 0.75, resolution 300); get it: `mobilenet-ssd models --download`'
+    command = places.cli_command()  # a pip install's console script, or ros2 run under colcon
+    hint = f'releases here: (alpha 0.75, resolution 300); get it: `{command} models --download`'
     assert hint in capsys.readouterr().err
 
 
