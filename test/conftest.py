@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+import shutil
 import sys
 import xml.etree.ElementTree as ET
 
@@ -217,3 +218,35 @@ def client(ros_session):
     c = Client()
     yield c
     c.close()
+
+
+@pytest.fixture
+def weather_variant(tmp_path, monkeypatch):
+    """
+    A `weather` variant of the default key for variant auto: the release's file, renamed.
+
+    A test then tells the two models apart by name (model_id); its model.json recommends
+    `enhance: stretch`, so that a test also sees the enhancement follow the model.
+    """
+    folder = tmp_path / 'models' / 'fog_copy_300'
+    folder.mkdir(parents=True)
+    shutil.copy(MODEL_DIR / 'detect.tflite', folder / 'detect.tflite')
+    shutil.copy(MODEL_DIR / 'labelmap.txt', folder / 'labelmap.txt')
+    from mobilenet_ssd_ros import zoo
+
+    release = zoo.find()
+    zoo.ModelMetadata(
+        name='fog_copy_300',
+        alpha=0.75,
+        resolution=300,
+        sha256='0' * 64,
+        max_detections=10,
+        macs=1,
+        params=1,
+        source=release.entry.name,
+        trained=True,
+        variant='weather',
+        details={'enhance': 'stretch', 'training_pools': [], 'steps': 0},
+    ).write(folder)
+    monkeypatch.setenv('MOBILENET_SSD_MODEL_PATH', str(tmp_path / 'models'))
+    return folder

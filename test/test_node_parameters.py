@@ -20,13 +20,16 @@ import shutil
 import threading
 import time
 
-from conftest import MODEL_DIR, REPO
+from conftest import MODEL_DIR, read_rgb, REPO, SHARED
 import cv2
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
+from mobilenet_ssd_ros.core.enhance import measure
+from mobilenet_ssd_ros.core.fog_switch import SwitchRule
 from mobilenet_ssd_ros.msg import DetectionStats
 from mobilenet_ssd_ros.ros.settings import PARAMETERS
 from node_checks import (
     boxes,
+    camera_diagnostics,
     DETECTIONS,
     GRACE,
     PETS,
@@ -257,3 +260,67 @@ def test_enhance_live_with_quality_in_stats_and_a_blinded_camera_in_diagnostics(
     values = {kv.key: kv.value for kv in status.values}
     assert values['enhance'] == 'auto' and int(values['image_dark']) > 0
     assert float(values['brightness']) < 0.06
+
+
+def test_variant_auto_switches_into_fog_and_out_once_each_way(start_node, client, weather_variant):
+    """
+    A drive into fog and out, at 10 Hz in stamp time: the node runs the fog model in between.
+
+    Each camera switches once each way, a hold time (1 s of frames) after the weather
+    changed, the enhancement follows the model, every frame is answered, each switch is
+    logged once, and /diagnostics says which model the camera runs.
+    """
+    node = start_node(autostart=True, variant='auto', qos_reliability='reliable', qos_depth=10)
+    client.wait_for_node()
+    pub = client.wait_for_subscriber('/image', reliable=True)
+    stats = client.collect(f'/{NODE}/stats', DetectionStats)
+    received = client.collect(DETECTIONS, Detection2DArray)
+    diagnostics = client.collect('/diagnostics', DiagnosticArray)
+    rule = SwitchRule()
+
+    def frames(folder: str, foggy: bool, count: int) -> list:
+        """Frames of a folder that the switch sees as foggy (or clear), at the size sent."""
+        out = []
+        for path in sorted((SHARED / 'data' / folder).iterdir()):
+            rgb = cv2.resize(read_rgb(path), (320, 240))
+            seen = measure(cv2.resize(rgb, (300, 300), interpolation=cv2.INTER_AREA))
+            if (rule.enter(seen) if foggy else not rule.leave(seen)) and len(out) < count:
+                out.append(rgb)
+        return out
+
+    clear = frames('pennfudan_dev/PNGImages', False, 50)
+    drive = clear[:20] + frames('dawn_fog_dev/images', True, 30) + clear[20:]
+    for i, rgb in enumerate(drive):  # one after the other: every frame is answered
+        send_until(client, pub, image_msg(rgb, stamp_ns=1 + i * 100_000_000), received)
+    ran = {round(s.header.stamp.nanosec / 1e8 + s.header.stamp.sec * 10): s for s in stats}
+    models = [ran[i].model_id for i in range(len(drive))]
+    changes = [i for i in range(1, len(models)) if models[i] != models[i - 1]]
+    assert len(changes) == 2, models
+    into, out_of = changes
+    assert models[into] == 'fog_copy_300' and models[0] == 'ssd_mobilenet_v1_1.0_quant_coco'
+    assert 20 + 10 < into <= 20 + 10 + 2  # hold 1 s of fog frames, then the next frame
+    assert 50 + 10 < out_of <= 50 + 10 + 2
+    assert all(ran[i].enhanced for i in range(into, out_of))  # the fog model's enhancement
+    said = [line for line in node.log().splitlines() if 'the camera sees' in line]
+    assert len(said) == 2 and 'sees fog' in said[0] and 'sees clear' in said[1], said
+    status = wait_for(
+        lambda: camera_diagnostics(diagnostics, lambda v: v.get('fog') == 'false'),
+        10,
+        'the fog key in /diagnostics',
+    )
+    assert status['model'] == 'ssd_mobilenet_v1_1.0_quant_coco'
+
+
+def test_variant_auto_without_a_weather_model_fails_configure_with_what_exists(
+    start_node, client, tmp_path, monkeypatch
+):
+    monkeypatch.setenv('MOBILENET_SSD_MODEL_PATH', str(tmp_path))
+    node = start_node(variant='auto')
+    client.wait_for_node()
+    assert not client.transition('configure')
+    wait_for(
+        lambda: "no 'weather' variant of (alpha 0.75, resolution 300)" in node.log(),
+        10,
+        'the reason in the log',
+    )
+    assert 'variants here: none' in node.log() and client.state() == 'unconfigured'

@@ -21,7 +21,7 @@ from pathlib import Path
 import signal
 import sys
 
-from .model_options import add_model_options, open_detector
+from .model_options import add_model_options, open_models
 from ..core.imageio import image_files
 from ..offline.bag import DEFAULT_TOPIC, STORAGES
 from ..offline.datasets import load_dataset, LOADERS
@@ -108,7 +108,7 @@ def run_replay(args: argparse.Namespace) -> int:
     from ..offline.replay import replay, ReplayError
 
     truth = load_dataset(args.ground_truth, args.format) if args.ground_truth else None
-    detector = open_detector(args)
+    detector = open_models(args)
     caught: list[int] = []  # the signals that asked for a stop
 
     def stop(signum: int, frame) -> None:

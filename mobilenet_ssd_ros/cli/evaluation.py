@@ -22,8 +22,10 @@ import json
 from pathlib import Path
 import time
 
-from .model_options import add_model_options, open_detector
+from .model_options import add_model_options, open_detector, open_models
+from ..core.detector import Detector
 from ..core.enhance import Enhancer, METHODS
+from ..core.fog_switch import TwoModels
 from ..core.imageio import read_rgb
 from ..offline.corruptions import CorruptionError, NAMES, parse, SEVERITIES
 from ..offline.datasets import load_dataset
@@ -114,7 +116,10 @@ def run_eval(args: argparse.Namespace) -> int:
         )
     if args.save_predictions and len(severities) > 1:
         raise CorruptionError('--save-predictions needs one condition: give NAME:SEVERITY')
-    detector = None if args.predictions else open_detector(args)
+    models = None if args.predictions else open_models(args)
+    if isinstance(models, TwoModels) and args.compare_enhance:
+        raise ValueError('--compare-enhance needs one model; with --variant auto use --compare')
+    detector = models if isinstance(models, Detector) else None
     baseline = label = None
     if args.compare:
         saved_baseline = read_predictions(args.compare)
@@ -126,13 +131,20 @@ def run_eval(args: argparse.Namespace) -> int:
         )
         label = f'enhance {args.compare_enhance}'
     if args.predictions:
-        source = f'predictions from {args.predictions}'
+        source, detect = f'predictions from {args.predictions}', None
+    elif detector is None:  # variant auto: each image by its own look, as without a stream
+        source = (
+            f'auto: {models.clear.detector.model_id} / {models.fog.detector.model_id} '
+            f'(enhance {models.fog.frame.enhancer.method} in fog), threshold {args.threshold}'
+        )
+        detect = lambda rgb: models.detect(rgb)[0].detections  # noqa: E731
     else:
         source = f'{detector.model_id}, threshold {args.threshold}, enhance {args.enhance}'
+        detect = lambda rgb: detector.detect(rgb).detections  # noqa: E731
     report: dict = {}
     for condition in conditions(
         samples,
-        None if detector is None else (lambda rgb: detector.detect(rgb).detections),
+        detect,
         name,
         severities,
         args.seed,

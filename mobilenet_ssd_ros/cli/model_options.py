@@ -26,6 +26,7 @@ import argparse
 from .. import zoo
 from ..core.detector import Detector
 from ..core.enhance import METHODS
+from ..core.fog_switch import TwoModels
 
 
 def add_model_options(p: argparse.ArgumentParser, threshold: float) -> None:
@@ -47,8 +48,9 @@ def add_model_options(p: argparse.ArgumentParser, threshold: float) -> None:
     g.add_argument(
         '--variant',
         default='',
-        help="a named variant of the zoo model, e.g. 'weather' (trained on synthetic bad "
-        'weather); default: the plain model',
+        help="a named variant of the zoo model, e.g. 'weather' (trained for fog); 'auto' "
+        '(eval, replay): the plain model, and the weather one where an image looks foggy; '
+        'default: the plain model',
     )
     g.add_argument('--model', help='explicit .tflite file (overrides the zoo lookup)')
     g.add_argument(
@@ -95,3 +97,12 @@ def settings(args: argparse.Namespace) -> zoo.DetectorSettings:
 def open_detector(args: argparse.Namespace) -> Detector:
     """Open the detector the model options ask for."""
     return zoo.open_detector(settings(args))
+
+
+def open_models(args: argparse.Namespace) -> Detector | TwoModels:
+    """Open the detector, or both models of the key with `--variant auto`."""
+    if args.variant == zoo.AUTO:
+        if args.model:
+            raise ValueError('--variant auto picks zoo models by key: it cannot take --model')
+        return zoo.open_two_models(settings(args))
+    return open_detector(args)

@@ -66,6 +66,25 @@ def add(sub) -> None:
     )
     p.add_argument('--checkpoint-every', type=int, default=100, help='steps between checkpoints')
     p.add_argument(
+        '--fog-folds',
+        type=int,
+        default=0,
+        help='train on real fog too: DAWN fog dev split into this many folds (k-fold '
+        'cross-validation, the only way that evaluation set may train; seeded by --seed)',
+    )
+    p.add_argument(
+        '--fog-fold',
+        type=int,
+        default=-1,
+        help='with --fog-folds: the fold held out for measuring (-1: train on all of them)',
+    )
+    p.add_argument(
+        '--fog-share',
+        type=float,
+        default=0.3,
+        help='with --fog-folds: the share of draws from the fog images (default 0.3)',
+    )
+    p.add_argument(
         '--targets',
         choices=['mixed', 'dense', 'detections'],
         default='mixed',
@@ -142,6 +161,9 @@ def run(args: argparse.Namespace) -> int:
         width=args.width or 0.0,
         feature_weight=args.feature_weight,
         front=args.front,
+        fog_folds=args.fog_folds,
+        fog_fold=args.fog_fold,
+        fog_share=args.fog_share if args.fog_folds else 0.0,
     )
     try:
         path = train(

@@ -54,6 +54,7 @@ from ..convert.image_input import BadImageError, message_to_image
 from ..convert.messages import DETECTION_ARRAY, detection_array, STATS, stats_message
 from ..core.detection import Detection
 from ..core.detector import Detector
+from ..core.fog_switch import Choice, FogSwitch, TwoModels
 from ..core.mailboxes import Mailboxes
 
 DETECTIONS_TOPIC = '/mobilenet_ssd/detections'
@@ -76,6 +77,8 @@ class ReplayReport:
     evaluation: EvalResult | None = None
     error: str | None = None
     stopped: bool = False  # by a signal; the bag holds every frame processed before it
+    fog_frames: int = 0  # variant auto: frames the fog model ran
+    switches: int = 0  # variant auto: switches between the models
 
     def format(self) -> str:  # noqa: A003 (a method, shadows nothing)
         lines = [
@@ -97,6 +100,11 @@ class ReplayReport:
         )
         if self.evaluation is not None:
             lines.append(format_table(self.evaluation, 'accuracy against the ground truth'))
+        if self.model_id.startswith('auto: '):
+            lines.append(
+                f'variant auto: the fog model ran {self.fog_frames} of {self.processed} frames, '
+                f'{self.switches} switch(es)'
+            )
         lines.append(f'results: {self.output} ({DETECTIONS_TOPIC}, {STATS_TOPIC})')
         if self.error:
             lines.append(f'error: {self.error}')
@@ -156,7 +164,7 @@ def _every_frame(frames: Iterable[Frame], process: Callable[[Frame, int, int], i
 def replay(
     bag: str | Path,
     output: str | Path,
-    detector: Detector,
+    detector: Detector | TwoModels,
     *,
     topic: str | None = None,
     every_frame: bool = False,
@@ -181,7 +189,13 @@ def replay(
         raise BagError(f'unknown storage {storage!r}; use one of {", ".join(STORAGES)}')
     if frame_ms is not None and frame_ms <= 0:
         raise BagError(f'frame_ms must be positive, got {frame_ms}')
-    report = ReplayReport(bag=str(bag), output=str(output), model_id=detector.model_id)
+    if isinstance(detector, TwoModels):  # variant auto: switched on the bag's stamps, as the node
+        models, switch = detector, FogSwitch(detector.rule)
+        model_id = f'auto: {models.clear.detector.model_id} / {models.fog.detector.model_id}'
+    else:
+        models, switch = TwoModels(Choice(detector, detector.defaults), None), None
+        model_id = detector.model_id
+    report = ReplayReport(bag=str(bag), output=str(output), model_id=model_id)
     predictions: dict[str, list[Detection]] = {}
     frames = read_frames(bag, topic)
     first = next(frames, None)  # opens the bag and checks the topic before any output exists
@@ -208,7 +222,11 @@ def replay(
                 report.error = f'frame {frame.index} (t={frame.timestamp} ns): {exc}'
                 return 0
             converted = time.perf_counter()
-            result = detector.detect(image)
+            chosen = models.fog if switch is not None and switch.foggy else models.clear
+            result = chosen.detector.detect(image, chosen.frame)
+            if switch is not None:
+                report.fog_frames += switch.foggy
+                report.switches += switch.update(result.quality, stamp_ns(frame.msg.header) / 1e9)
             detections = result.detections
             header = frame.msg.header
             writer.write(
@@ -226,7 +244,7 @@ def replay(
                 store.types,
                 header,
                 result,
-                detector,
+                chosen.detector,
                 convert_ms=(converted - start) * 1e3,
                 total_ms=elapsed_ms,
                 latency_ms=latency_ms,

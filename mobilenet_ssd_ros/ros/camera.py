@@ -47,6 +47,7 @@ from sensor_msgs.msg import Image
 from vision_msgs.msg import Detection2DArray
 
 from ..core.enhance import ImageQuality
+from ..core.fog_switch import FogSwitch
 from ..msg import DetectionStats
 
 
@@ -145,6 +146,7 @@ class Camera:
         self.stats_pub = None
         self.debug_pub = None
         self.stats = CameraStats()
+        self.fog = FogSwitch()  # variant auto: whether this camera is in fog (core/fog_switch.py)
         self.warned: set[str] = set()  # kinds of warning said once already (node.SAID_ONCE)
 
     def create_outputs(self, node: LifecycleNode) -> None:

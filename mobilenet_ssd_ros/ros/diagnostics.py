@@ -45,7 +45,8 @@ def camera_status(
     Return the status of one camera over the last `elapsed_s` seconds.
 
     `context` holds the values that are the node's, not the camera's, in their order:
-    transport, executor, frames_deserialized, model, enhance.
+    transport, executor, frames_deserialized, model, enhance (and, with variant auto, fog:
+    whether the camera runs the fog model).
     """
     status = DiagnosticStatus(name=name, hardware_id=topic)
     processed = counts.processed
@@ -78,6 +79,7 @@ def camera_status(
         'frames_lost': str(counts.lost),
         'model': context['model'],
         'enhance': context['enhance'],
+        **({'fog': context['fog']} if context.get('fog') else {}),
         'frames_enhanced': str(counts.enhanced),
         **{f'image_{v}': str(n) for v, n in sorted(counts.verdicts.items())},
         **(

@@ -12,12 +12,10 @@ diagnostics.py /diagnostics, main.py the process.
 - cleanup / shutdown / error: release the interpreter and every entity.
 
 A new model is loaded in the parameter callback, on the executor thread (tens of ms), and
-swapped in whole. (A two-thread executor would take that off the image path, but rclpy 9
-then crashes with InvalidHandle when a subscription with event callbacks is destroyed
-while another thread builds the wait set, as deactivate does.) Nothing a user sends stops
-the process: an exception in a parameter callback becomes a rejection with a reason, in a
-transition a FAILURE with the reason in the log, a bad frame a counter in /diagnostics
-and a log line throttled per kind.
+swapped in whole (a two-thread executor crashed rclpy 9 in deactivate: InvalidHandle).
+Nothing a user sends stops the process: an exception in a parameter callback becomes a
+rejection with a reason, in a transition a FAILURE, a bad frame a counter in /diagnostics
+and a throttled log line.
 """
 
 # Copyright 2026 The mobilenet_ssd_ros developers
@@ -61,6 +59,7 @@ from .worker import FramePipeline, Running, Worker
 from .. import zoo
 from ..convert.image_input import BadImageError
 from ..convert.messages import label_info, RCLPY_TYPES
+from ..core.fog_switch import Choice, FogSwitch
 
 NODE_NAME = 'mobilenet_ssd'
 LOG_THROTTLE_S = 5.0
@@ -97,9 +96,12 @@ class DetectorNode(LifecycleNode):
             return []
 
     def _open(self, settings: NodeSettings) -> Running:
-        """Open the detector `settings` ask for, with its frame settings."""
+        """Open the detector `settings` ask for (both models for `variant: auto`)."""
+        if settings.variant == zoo.AUTO:
+            two = zoo.open_two_models(settings.detector())
+            return Running(two.clear, two.fog, two.rule)
         detector = zoo.open_detector(settings.detector())
-        return Running(detector, detector.defaults)
+        return Running(Choice(detector, detector.defaults))
 
     def _on_set_parameters(self, params: list[Parameter]) -> SetParametersResult:
         """
@@ -119,8 +121,7 @@ class DetectorNode(LifecycleNode):
                     running = self._open(settings)
                     self.get_logger().info(f'switched model to {running.detector.model_id}')
                 elif any(name in changes for name in FRAME_PARAMS):
-                    detector = running.detector
-                    running = Running(detector, detector.settings(*_frame_values(settings)))
+                    running = running.with_filter(*settings.frame_values())
             self._settings, self._running = settings, running  # each an atomic swap
             if any(name in changes for name in (*MODEL_PARAMS, *FILTER_PARAMS)):
                 self._publish_label_info()
@@ -172,6 +173,7 @@ class DetectorNode(LifecycleNode):
         self._cameras = cameras_for(self._settings.cameras)
         compressed = '/compressed' if self._settings.input_compressed else ''
         for cam in self._cameras:
+            cam.fog = FogSwitch(self._running.rule)
             cam.topic = self.resolve_topic_name(cam.input_topic + compressed)
             cam.on_warning = functools.partial(self._frame_warning, cam)
             cam.create_outputs(self)
@@ -195,6 +197,7 @@ class DetectorNode(LifecycleNode):
             self.get_clock(),
             lambda: self._settings.publish_debug_image,
             lambda: self._settings.max_image_pixels,
+            self._switched,
         )
         self._worker = Worker(len(self._cameras), functools.partial(self._handle_frame, pipeline))
         for cam in self._cameras:
@@ -279,6 +282,14 @@ class DetectorNode(LifecycleNode):
             cam.warned.add(kind)
             self.get_logger().warning(f'{cam.topic}: {text[:MAX_REASON_CHARS]} (said once)')
 
+    def _switched(self, cam: Camera, choice: Choice) -> None:
+        """Say once per switch which model a camera runs now (variant auto)."""
+        weather = 'fog' if cam.fog.foggy else 'clear'
+        self.get_logger().info(
+            f'{cam.topic}: the camera sees {weather}: running {choice.detector.model_id} '
+            f'(enhance {choice.frame.enhancer.method}) from the next frame'
+        )
+
     def _bad_frame(self, cam: Camera, kind: str, text: str) -> None:
         """Count the problem and log it, throttled per camera and kind."""
         cam.stats.bad_frame(kind)
@@ -316,8 +327,9 @@ class DetectorNode(LifecycleNode):
                 'transport': self._codec.name,
                 'executor': type(self.executor).__name__ if self.executor else '',
                 'frames_deserialized': str(self._codec.deserialized(cam.index, counts.received)),
-                'model': running.detector.model_id if running else '',
-                'enhance': running.frame.enhancer.method if running else '',
+                'model': running.for_camera(cam).detector.model_id if running else '',
+                'enhance': running.for_camera(cam).frame.enhancer.method if running else '',
+                'fog': ('true' if cam.fog.foggy else 'false') if running and running.fog else '',
             }
             array.status.append(
                 camera_status(
@@ -330,13 +342,3 @@ class DetectorNode(LifecycleNode):
                 )
             )
         self._diag_pub.publish(array)
-
-
-def _frame_values(settings: NodeSettings) -> tuple:
-    """Return the arguments of Detector.settings() that the parameters give."""
-    return (
-        settings.score_threshold,
-        list(settings.classes) or None,
-        settings.max_detections or None,
-        settings.enhance,
-    )

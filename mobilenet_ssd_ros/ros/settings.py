@@ -84,8 +84,8 @@ PARAMETERS: dict[str, tuple[Any, ParameterDescriptor]] = {
     'variant': (
         '',
         _descriptor(
-            "named variant of the zoo model, e.g. 'weather' (trained on synthetic bad weather); "
-            'empty: the plain model'
+            "named variant of the zoo model, e.g. 'weather' (trained for fog); empty: the plain "
+            "model; 'auto': both, each camera switched to the weather model while it sees fog"
         ),
     ),
     'model': (
@@ -232,6 +232,15 @@ class NodeSettings:
         if len(set(self.cameras)) != len(self.cameras):
             raise ValueError(f'camera names must be unique, got {list(self.cameras)}')
         return self
+
+    def frame_values(self) -> tuple:
+        """Return the arguments of Detector.settings() these parameters give."""
+        return (
+            self.score_threshold,
+            list(self.classes) or None,
+            self.max_detections or None,
+            self.enhance,
+        )
 
     def detector(self) -> zoo.DetectorSettings:
         """Return the settings of the detector these parameters ask for."""

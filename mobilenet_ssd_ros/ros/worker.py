@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 import threading
 import time
-from typing import Any, NamedTuple
+from typing import Any
 
 import cv2
 import numpy as np
@@ -46,14 +46,49 @@ from ..convert.image_input import BadImageError, message_to_image
 from ..convert.messages import detection_array, RCLPY_TYPES, rgb_image, stats_message
 from ..core.detector import Detector, FrameSettings
 from ..core.draw import annotate
+from ..core.fog_switch import Choice, SwitchRule
 from ..core.mailboxes import Mailboxes
 
 
-class Running(NamedTuple):
-    """The detector and its frame settings, swapped together while frames run."""
+@dataclass(frozen=True)
+class Running:
+    """
+    What runs, swapped whole while frames run: the model and its frame settings.
 
-    detector: Detector
-    frame: FrameSettings
+    With `variant: auto` also the fog model (core/fog_switch.py), which a camera runs while
+    its FogSwitch says it is in fog.
+    """
+
+    clear: Choice
+    fog: Choice | None = None
+    rule: SwitchRule = SwitchRule()
+
+    @property
+    def detector(self) -> Detector:
+        return self.clear.detector
+
+    @property
+    def frame(self) -> FrameSettings:
+        return self.clear.frame
+
+    def for_camera(self, cam: Camera) -> Choice:
+        """The model this camera's next frame runs."""
+        return self.fog if self.fog is not None and cam.fog.foggy else self.clear
+
+    def with_filter(
+        self, score_threshold: float, classes, max_detections, enhance: str
+    ) -> Running:
+        """New frame settings for every model (the fog model keeps its own enhancement)."""
+        clear = self.clear.detector
+        fog = self.fog
+        if fog is not None:
+            method = fog.frame.enhancer.method
+            fog = Choice(
+                fog.detector,
+                fog.detector.settings(score_threshold, classes, max_detections, method),
+            )
+        settings = clear.settings(score_threshold, classes, max_detections, enhance)
+        return Running(Choice(clear, settings), fog, self.rule)
 
 
 class Worker:
@@ -129,10 +164,12 @@ class FramePipeline:
     clock: Clock
     publish_debug: Callable[[], bool]  # the parameter, read per frame
     max_pixels: Callable[[], int]  # the parameter, read per frame
+    on_switch: Callable[[Camera, Choice], None] = lambda cam, choice: None  # variant auto
 
     def __call__(self, cam: Camera, item: Any, running: Running) -> None:
         """Process one frame; BadImageError for a frame that cannot be read."""
-        detector, frame = running
+        chosen = running.for_camera(cam)
+        detector, frame = chosen.detector, chosen.frame
         start = time.perf_counter()
         try:
             msg, header = self.codec.decode(item, cam.index)  # raw: deserialized only here
@@ -150,6 +187,9 @@ class FramePipeline:
         now_ns = self.clock.now().nanoseconds
         latency_ms = (now_ns - (stamp.sec * 1_000_000_000 + stamp.nanosec)) / 1e6
         verdict = result.quality.verdict() if result.quality is not None else 'unknown'
+        stamp_s = stamp.sec + stamp.nanosec * 1e-9  # the frames' own time, as replay's
+        if running.fog is not None and cam.fog.update(result.quality, stamp_s):
+            self.on_switch(cam, running.for_camera(cam))  # from the next frame on
         dropped = cam.stats.processed_frame(latency_ms, verdict, result.enhanced, result.quality)
         cam.stats_pub.publish(
             stats_message(

@@ -75,7 +75,3 @@ def augment(rgb: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, Crop
     out = np.clip(gray + (out - gray) * rng.uniform(0.7, 1.3), 0, 255)
     crop = Crop(top / h, left / w, ch / h, cw / w, flipped)
     return np.ascontiguousarray(out.astype(np.uint8)), crop
-
-
-Truth = tuple[np.ndarray, np.ndarray]  # one image's boxes (normalized corners) and class ids
-NO_TRUTH: Truth = (np.zeros((0, 4), np.float32), np.zeros(0, np.int64))

@@ -55,6 +55,11 @@ class TrainConfig:
     width: float = 0.0  # the student's width when not the teacher's (width.py)
     feature_weight: float = 1.0  # another width: weight of imitating the teacher's features
     front: int = 0  # train only the first N convolutions, to the teacher's features (0: all)
+    # Real fog with boxes (pools.fog_folds): the DAWN dev images of every fold but `fog_fold`
+    # (all 100 when it is -1), drawn `fog_share` of the time; 0 folds: none.
+    fog_folds: int = 0
+    fog_fold: int = -1
+    fog_share: float = 0.0
 
 
 class TrainError(RuntimeError):
@@ -69,8 +74,8 @@ def trained_name(alpha: float, resolution: int, variant: str = '') -> str:
 
 
 def variant_of(config: TrainConfig) -> str:
-    """Name the zoo variant a run makes: 'weather' when the student saw synthetic weather."""
-    return 'weather' if config.weather > 0 else ''
+    """Name the zoo variant a run makes: 'weather' when the student saw bad weather."""
+    return 'weather' if config.weather > 0 or config.fog_folds else ''
 
 
 def other_width(config: TrainConfig) -> bool:
@@ -95,6 +100,23 @@ def check_weather(config: TrainConfig) -> None:
             '--teacher-view enhanced needs --weather above 0 and --targets dense or mixed '
             '(the teacher must see the weathered frame itself)'
         )
+
+
+def check_fog(config: TrainConfig) -> None:
+    """Refuse, before any work, fog options that cannot apply."""
+    if config.fog_folds == 0:
+        if config.fog_share or config.fog_fold != -1:
+            raise TrainError('--fog-share and --fog-fold need --fog-folds (k-fold on DAWN fog)')
+        return
+    if config.fog_folds < 2 or not -1 <= config.fog_fold < config.fog_folds:
+        raise TrainError(
+            f'--fog-folds {config.fog_folds} --fog-fold {config.fog_fold}: need at least 2 '
+            'folds and a held-out fold from 0 to folds - 1 (or -1: train on all of them)'
+        )
+    if not 0 < config.fog_share < 1:
+        raise TrainError(f'--fog-share must be between 0 and 1, got {config.fog_share}')
+    if config.targets != 'mixed':
+        raise TrainError('the fog boxes are targets of --targets mixed only')
 
 
 def torch_device(name: str) -> torch.device:

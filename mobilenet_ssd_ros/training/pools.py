@@ -32,7 +32,7 @@ teacher's detections (train.py), carried through the same crop and flip as the i
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import json
 from pathlib import Path
 
@@ -55,6 +55,12 @@ POOLS = tuple(sorted(POOL_LICENCES))
 GROUND_TRUTH = {'coco128_train2017': 'yolo'}  # pools whose boxes are COCO classes: format
 TEACHER_SCORE = 0.5  # a detection at least this sure says the image shows its class
 CLASSES_FILE = 'pool_classes.json'
+FOG = 'dawn_fog_dev'  # the real-fog evaluation set: trains only under k-fold (fog_folds)
+FOG_CLASSES = ('person', 'bicycle', 'car', 'motorcycle', 'bus', 'truck')  # all labelled
+FOG_LICENCE = (
+    'DAWN (research dataset, rights with its authors): an evaluation set, trained on only '
+    'under k-fold cross-validation'
+)
 
 
 class PoolError(RuntimeError):
@@ -145,6 +151,13 @@ class Sampler:
         factors = repeat_factors(classes, threshold)
         return cls(files, factors / factors.sum())
 
+    def with_extra(self, extra: list[Path], share: float) -> Sampler:
+        """Return a sampler that draws `extra` images `share` of the time, evenly."""
+        weights = np.concatenate(
+            [self.weights * (1 - share), np.full(len(extra), share / len(extra))]
+        )
+        return Sampler([*self.files, *extra], weights)
+
     def draw(self, rng: np.random.Generator, count: int) -> np.ndarray:
         """Return `count` image indices, drawn with replacement."""
         return rng.choice(len(self.files), size=count, p=self.weights)
@@ -157,7 +170,51 @@ class Sampler:
         return {pool: round(share, 4) for pool, share in sorted(out.items())}
 
 
-def truth_boxes(sample: Sample, labels: LabelMap) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class Truth:
+    """
+    One image's labelled boxes (normalized ymin, xmin, ymax, xmax) and model class ids.
+
+    `complete` names the classes whose every object in the image is labelled (DAWN labels
+    all its six classes): a teacher detection of one of them that no box confirms is false,
+    and the student learns background there instead of the teacher's score.
+    """
+
+    boxes: np.ndarray
+    classes: np.ndarray
+    complete: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    def moved(self, crop) -> Truth:
+        """The truth in an augmented view: boxes through `crop` (augment.Crop), some dropped."""
+        boxes, kept = crop.boxes(self.boxes)
+        return Truth(boxes, self.classes[kept], self.complete)
+
+
+NO_TRUTH = Truth(np.zeros((0, 4), np.float32), np.zeros(0, np.int64))
+
+
+def fog_folds(seed: int, folds: int) -> list[list[Path]]:
+    """
+    Split the DAWN fog dev images into `folds` folds of a seeded permutation.
+
+    The only evaluation set that may train (../shared/README.md), under k-fold
+    cross-validation: a model of fold k trains on the other folds and is measured on k.
+    """
+    files = sorted((shared_data(FOG) / 'images').iterdir())
+    order = np.random.default_rng(seed).permutation(len(files))
+    return [sorted(files[i] for i in order[k::folds]) for k in range(folds)]
+
+
+def fog_truth(labels: LabelMap) -> dict[Path, Truth]:
+    """The DAWN boxes of every fog image, with its six classes complete."""
+    complete = np.array(sorted(labels.ids_for(FOG_CLASSES)), dtype=np.int64)
+    return {
+        sample.image_path: truth_boxes(sample, labels, complete)
+        for sample in load_dataset(shared_data(FOG), 'voc')
+    }
+
+
+def truth_boxes(sample: Sample, labels: LabelMap, complete: np.ndarray | None = None) -> Truth:
     """
     Return a sample's boxes as normalized (ymin, xmin, ymax, xmax) and model class ids.
 
@@ -177,4 +234,5 @@ def truth_boxes(sample: Sample, labels: LabelMap) -> tuple[np.ndarray, np.ndarra
         ],
         dtype=np.float32,
     ).reshape(-1, 4)
-    return boxes, np.array([ids[coco_name(o.label)] for o in keep], dtype=np.int64)
+    classes = np.array([ids[coco_name(o.label)] for o in keep], dtype=np.int64)
+    return Truth(boxes, classes) if complete is None else Truth(boxes, classes, complete)

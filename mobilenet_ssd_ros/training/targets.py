@@ -124,18 +124,23 @@ def with_truth(
     scores: torch.Tensor,
     truth_boxes: torch.Tensor,
     truth_classes: torch.Tensor,
+    complete: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """
     Add ground-truth boxes to the teacher's detections, as sure as can be (score 1).
 
     A teacher detection of a box's class that overlaps it by IOU_MATCH or more is the same
     object and gives way to it; the teacher's other detections stay (for objects the labels
-    leave out, or classes they do not have). All boxes are corners, normalized.
+    leave out, or classes they do not have), except those of a `complete` class (labelled
+    exhaustively: no box, no object). All boxes are corners, normalized.
     """
+    keep = torch.ones(len(boxes), dtype=torch.bool)
+    if complete is not None and len(complete):
+        keep &= ~torch.isin(classes, complete)
     if len(truth_boxes) == 0:
-        return boxes, classes, scores
+        return boxes[keep], classes[keep], scores[keep]
     same = (iou(boxes, truth_boxes) >= IOU_MATCH) & (classes[:, None] == truth_classes[None, :])
-    keep = ~same.any(dim=1)
+    keep &= ~same.any(dim=1)
     return (
         torch.cat([boxes[keep], truth_boxes]),
         torch.cat([classes[keep], truth_classes]),
@@ -223,6 +228,7 @@ def mixed_loss(
     teacher_scores: torch.Tensor,
     mapping: torch.Tensor,
     matched: list[Targets],
+    complete: list[torch.Tensor] | None = None,
 ) -> tuple[torch.Tensor, dict[str, float]]:
     """
     Return the loss of dense class targets sharpened by the teacher's matched detections.
@@ -232,12 +238,15 @@ def mixed_loss(
     anchors (`matched`, from match()), say more: there the detected class's target is the
     teacher's score, and the box is learned. The student's coarser grid then holds the
     teacher's peaks at its own best anchors, which copying the nearest teacher anchor cannot
-    do.
+    do. For the classes an image labels completely (`complete[i]`), the matched boxes are
+    the whole target: background everywhere else, whatever the teacher says.
     """
     target_scores = teacher_scores[:, mapping].clone()  # [B, As, C]
     box_losses, matches = [], 0
     for i, t in enumerate(matched):
         target_scores[i] = torch.maximum(target_scores[i], t.scores)
+        if complete is not None and len(complete[i]):
+            target_scores[i][:, complete[i]] = t.scores[:, complete[i]]
         n = int(t.matched.sum())
         matches += n
         if n:

@@ -36,6 +36,7 @@ import torch
 import torch.nn.functional as F
 
 from .config import other_width, TrainConfig, TrainError
+from .pools import Truth
 from .replica import decode, detections, Replica
 from .targets import anchor_map, dense_loss, loss, match, mixed_loss, with_truth
 from .teacher import Uint8Teacher
@@ -43,8 +44,6 @@ from .width import backbone_steps, feature_loss, WidthError
 from ..core.detector import Detector
 from ..core.enhance import Enhancer
 
-Truth = tuple[np.ndarray, np.ndarray]  # one image's boxes (normalized corners) and class ids
-NO_TRUTH: Truth = (np.zeros((0, 4), np.float32), np.zeros(0, np.int64))
 Loss = tuple[torch.Tensor, dict[str, float]]
 
 
@@ -53,7 +52,12 @@ def _match_with_truth(student: Replica, boxes, classes, scores, truth: Truth):
     return match(
         student.anchors,
         *with_truth(
-            boxes, classes, scores, torch.from_numpy(truth[0]), torch.from_numpy(truth[1])
+            boxes,
+            classes,
+            scores,
+            torch.from_numpy(truth.boxes),
+            torch.from_numpy(truth.classes),
+            torch.from_numpy(truth.complete),
         ),
         student.num_classes,
         student.scales,
@@ -165,6 +169,7 @@ class DenseTeacher:
                 torch.stack([s for _, s in decoded]),
                 self._mapping,
                 matched,
+                [torch.from_numpy(t.complete).to(batch.device) for t in truths],
             )
         else:
             value, parts = dense_loss(

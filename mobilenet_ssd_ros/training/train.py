@@ -54,6 +54,7 @@ import torch
 from .augment import augment
 from .checkpoint import Checkpoint
 from .config import (
+    check_fog,
     check_weather,
     other_width,
     torch_device,
@@ -65,17 +66,23 @@ from .config import (
 from .export import export
 from .pools import (
     CLASSES_FILE,
+    FOG,
+    fog_folds,
+    FOG_LICENCE,
+    fog_truth,
     ground_truth,
+    NO_TRUTH,
     pool_images,
     POOL_LICENCES,
     pool_of,
     PoolError,
     Sampler,
     teacher_classes,
+    Truth,
     truth_boxes,
 )
 from .replica import Replica
-from .teachers import make_teacher, NO_TRUTH, Truth
+from .teachers import make_teacher
 from .weather import weather
 from .width import classifier_path, fit_adapters, fold_adapters, narrow, WidthError
 from ..core.detector import Detector
@@ -154,16 +161,43 @@ def _pool_plan(
         teacher = Detector(teacher_source.model_path, labels=teacher_source.labels_path)
         found = teacher_classes(files, teacher, folder / CLASSES_FILE, log)
         classes = [
-            shown | {labels[int(c)] for c in truth.get(path, NO_TRUTH)[1]}
+            shown | {labels[int(c)] for c in truth.get(path, NO_TRUTH).classes}
             for path, shown in zip(files, found)
         ]
     sampler = Sampler.build(files, classes, config.repeat_threshold)
+    if config.fog_folds:
+        fog = fog_images(config)
+        truth.update({p: t for p, t in fog_truth(labels).items() if p in set(fog)})
+        sampler = sampler.with_extra(fog, config.fog_share)
     log(
         'draws per pool: '
         + ', '.join(f'{pool} {share:.1%}' for pool, share in sampler.shares().items())
         + f'; ground truth for {len(truth)} images'
     )
     return sampler, truth
+
+
+def _fog_record(config: TrainConfig) -> dict:
+    """What model.json says of the real fog a run saw: folds, seed, the held-out images."""
+    if not config.fog_folds:
+        return {}
+    folds = fog_folds(config.seed, config.fog_folds)
+    return {
+        'fog_folds': config.fog_folds,
+        'fog_fold_held_out': config.fog_fold,
+        'fog_seed': config.seed,
+        'fog_share': config.fog_share,
+        'fog_held_out_images': (
+            [p.name for p in folds[config.fog_fold]] if config.fog_fold >= 0 else []
+        ),
+        'fog_folds_images': [[p.name for p in fold] for fold in folds],
+    }
+
+
+def fog_images(config: TrainConfig) -> list[Path]:
+    """The real-fog images a run trains on: every fold but the held-out one."""
+    folds = fog_folds(config.seed, config.fog_folds)
+    return sorted(p for k, fold in enumerate(folds) if k != config.fog_fold for p in fold)
 
 
 def train(
@@ -179,6 +213,7 @@ def train(
     `device` is not part of the configuration: a run may continue on another device.
     """
     check_weather(config)
+    check_fog(config)
     where = torch_device(device)
     folder = Path(output)
     folder.mkdir(parents=True, exist_ok=True)
@@ -204,17 +239,16 @@ def train(
     while step < config.steps:
         images = []
         for index in sampler.draw(rng, config.batch):
-            rgb = read_rgb(files[index])
+            rgb = read_rgb(sampler.files[index])
             if rgb is None:
-                raise TrainError(f'{files[index]}: not a readable image')
+                raise TrainError(f'{sampler.files[index]}: not a readable image')
             clean, crop = augment(rgb, rng)
-            boxes, classes = truth.get(files[index], NO_TRUTH)
-            moved, kept = crop.boxes(boxes)
+            seen = truth.get(sampler.files[index], NO_TRUTH).moved(crop)
             view = cv2.resize(clean, size, interpolation=cv2.INTER_LINEAR)
             weathered = bool(config.weather and rng.random() < config.weather)
             if weathered:
                 view = weather(view, rng, config.weather_effects)
-            teacher.add(clean, view, weathered, (moved, classes[kept]))
+            teacher.add(clean, view, weathered, seen)
             images.append(view)
         value, parts = teacher.loss(student, torch.from_numpy(np.stack(images)).to(where))
         optimizer.zero_grad()
@@ -286,10 +320,11 @@ def _finish(
                 else 'zoo rebuild of the source at this resolution'
             ),
             'training_pools': list(shares),
-            'pool_licences': {pool: POOL_LICENCES[pool] for pool in shares},
+            'pool_licences': {pool: {**POOL_LICENCES, FOG: FOG_LICENCE}[pool] for pool in shares},
             'pool_shares': shares,
             'repeat_threshold': config.repeat_threshold,
             'ground_truth': sorted({pool_of(path) for path in truth}),
+            **_fog_record(config),
             'steps': config.steps,
             'batch': config.batch,
             'lr': config.lr,

@@ -23,7 +23,7 @@ input resolution. The lookup API is re-exported here: `zoo.find(0.75, 300)`.
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-from .detectors import DetectorSettings, open_detector
+from .detectors import AUTO, DetectorSettings, open_detector, open_two_models
 from .lookup import (
     available_pairs,
     Catalogue,
@@ -40,6 +40,8 @@ from .lookup import (
 from .metadata import MetadataError, MODEL_INFO, ModelMetadata
 
 __all__ = [
+    'AUTO',
+    'open_two_models',
     'Catalogue',
     'DEFAULT_ENTRY',
     'DetectorSettings',

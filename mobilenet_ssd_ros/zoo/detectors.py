@@ -28,7 +28,9 @@ from pathlib import Path
 
 from .graph import measured_width
 from .lookup import DEFAULT_ENTRY, find
+from .metadata import MetadataError, ModelMetadata
 from ..core.detector import Detector
+from ..core.fog_switch import Choice, SwitchRule, TwoModels
 from ..core.model import Model
 
 
@@ -86,3 +88,25 @@ def open_detector(settings: DetectorSettings = DetectorSettings(), **changes) ->
         use_xnnpack=settings.use_xnnpack,
         **options,
     )
+
+
+AUTO = 'auto'  # the variant that is the plain model and its weather variant, switched per frame
+FOG_VARIANT = 'weather'
+
+
+def open_two_models(settings: DetectorSettings, rule: SwitchRule = SwitchRule()) -> TwoModels:
+    """
+    Open the plain model of the settings' key and its `weather` variant (`variant: auto`).
+
+    The plain model runs with the settings' `enhance`, the fog model with the enhancement
+    its model.json recommends (measured when it was made; `enhance` otherwise). Without a
+    weather model for the key: ModelNotAvailableError listing the variants that exist.
+    """
+    clear = open_detector(settings, variant='')
+    found = find(settings.alpha, settings.resolution, settings.model_dirs, FOG_VARIANT)
+    try:
+        recommended = ModelMetadata.read(found.model_path.parent).details.get('enhance')
+    except MetadataError:
+        recommended = None
+    fog = open_detector(settings, variant=FOG_VARIANT, enhance=recommended or settings.enhance)
+    return TwoModels(Choice(clear, clear.defaults), Choice(fog, fog.defaults), rule)
