@@ -223,7 +223,7 @@ def client(ros_session):
 @pytest.fixture
 def weather_variant(tmp_path, monkeypatch):
     """
-    A `weather` variant of the default key for variant auto: the release's file, renamed.
+    Make a `weather` variant of the default key for variant auto: the release's file, renamed.
 
     A test then tells the two models apart by name (model_id); its model.json recommends
     `enhance: stretch`, so that a test also sees the enhancement follow the model.

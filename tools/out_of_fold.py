@@ -73,7 +73,7 @@ def main() -> int:
 
     samples, predictions = out_of_fold(args.runs, args.enhance)
     write_predictions(args.output, samples, predictions)
-    print(f'{len(predictions)} images, each by the model of the fold that held it out -> {args.output}')
+    print(f"{len(predictions)} images, each by its held-out fold's model -> {args.output}")
     return 0
 
 

@@ -92,7 +92,7 @@ class TwoModels:
     rule: SwitchRule = SwitchRule()
 
     def choice(self, switch: FogSwitch | None, image: np.ndarray) -> Choice:
-        """The model for this frame: the camera's state, or without one the image's own look."""
+        """Return the model for this frame: the camera's state, or else the image's own look."""
         if switch is not None:
             return self.fog if switch.foggy else self.clear
         small = cv2.resize(image, self.clear.detector.input_size, interpolation=cv2.INTER_AREA)

@@ -72,13 +72,13 @@ class Running:
         return self.clear.frame
 
     def for_camera(self, cam: Camera) -> Choice:
-        """The model this camera's next frame runs."""
+        """Return the model this camera's next frame runs."""
         return self.fog if self.fog is not None and cam.fog.foggy else self.clear
 
     def with_filter(
         self, score_threshold: float, classes, max_detections, enhance: str
     ) -> Running:
-        """New frame settings for every model (the fog model keeps its own enhancement)."""
+        """Return new frame settings for every model (the fog model keeps its enhancement)."""
         clear = self.clear.detector
         fog = self.fog
         if fog is not None:

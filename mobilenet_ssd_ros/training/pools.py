@@ -185,7 +185,7 @@ class Truth:
     complete: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def moved(self, crop) -> Truth:
-        """The truth in an augmented view: boxes through `crop` (augment.Crop), some dropped."""
+        """Return the truth in an augmented view: boxes through `crop` (augment.Crop)."""
         boxes, kept = crop.boxes(self.boxes)
         return Truth(boxes, self.classes[kept], self.complete)
 
@@ -206,7 +206,7 @@ def fog_folds(seed: int, folds: int) -> list[list[Path]]:
 
 
 def fog_truth(labels: LabelMap) -> dict[Path, Truth]:
-    """The DAWN boxes of every fog image, with its six classes complete."""
+    """Return the DAWN boxes of every fog image, with its six classes complete."""
     complete = np.array(sorted(labels.ids_for(FOG_CLASSES)), dtype=np.int64)
     return {
         sample.image_path: truth_boxes(sample, labels, complete)

@@ -178,7 +178,7 @@ def _pool_plan(
 
 
 def _fog_record(config: TrainConfig) -> dict:
-    """What model.json says of the real fog a run saw: folds, seed, the held-out images."""
+    """Return what model.json says of the real fog a run saw: folds, seed, held-out images."""
     if not config.fog_folds:
         return {}
     folds = fog_folds(config.seed, config.fog_folds)
@@ -195,7 +195,7 @@ def _fog_record(config: TrainConfig) -> dict:
 
 
 def fog_images(config: TrainConfig) -> list[Path]:
-    """The real-fog images a run trains on: every fold but the held-out one."""
+    """Return the real-fog images a run trains on: every fold but the held-out one."""
     folds = fog_folds(config.seed, config.fog_folds)
     return sorted(p for k, fold in enumerate(folds) if k != config.fog_fold for p in fold)
 
