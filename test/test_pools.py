@@ -112,7 +112,8 @@ def test_coco_truth_maps_to_the_models_class_ids():
     truth = pools.ground_truth(('coco128_train2017',))
     assert len(truth) == 128
     sample = next(s for s in truth.values() if s.objects)
-    boxes, ids = pools.truth_boxes(sample, labels)
+    truth = pools.truth_boxes(sample, labels)
+    boxes, ids = truth.boxes, truth.classes
     assert len(ids) == len(sample.objects)  # every COCO class has a model id
     assert [labels[int(i)] for i in ids] == [o.label for o in sample.objects]
     assert ((boxes >= 0) & (boxes <= 1)).all() and (boxes[:, 2:] > boxes[:, :2]).all()
@@ -133,3 +134,72 @@ def test_a_run_on_a_pool_with_boxes_learns_them_and_says_so(tmp_path, capsys):
     )
     assert cli.main([*args, '--pools', 'nope', '--output', str(tmp_path / 'x')]) == 2
     assert 'unknown training pool nope' in capsys.readouterr().err
+
+
+def test_complete_classes_take_the_truth_alone():
+    """DAWN labels all of its six classes: a teacher detection no box confirms is background."""
+    boxes = torch.tensor([[0.1, 0.1, 0.5, 0.5], [0.6, 0.6, 0.9, 0.9], [0.6, 0.1, 0.9, 0.4]])
+    classes = torch.tensor([2, 2, 17])  # car (confirmed), car (not), dog (not a DAWN class)
+    scores = torch.tensor([0.7, 0.6, 0.8])
+    truth = torch.tensor([[0.1, 0.1, 0.5, 0.52]])
+    merged = with_truth(
+        boxes, classes, scores, truth, torch.tensor([2]), complete=torch.tensor([0, 1, 2, 3])
+    )
+    assert merged[1].tolist() == [17, 2]  # the dog stays, the unconfirmed car goes
+    assert merged[2].tolist() == pytest.approx([0.8, 1.0])
+
+
+def test_mixed_targets_of_a_complete_class_are_the_matched_boxes_only():
+    from mobilenet_ssd_ros.training.targets import mixed_loss, Targets
+
+    anchors, classes = 4, 3
+    teacher = torch.full((1, anchors, classes), 0.6)  # the teacher sees something everywhere
+    matched = Targets(
+        torch.zeros(anchors, 4), torch.zeros(anchors, classes), torch.zeros(anchors, dtype=bool)
+    )
+    matched.scores[1, 0] = 1.0  # one true box of class 0 at anchor 1
+    matched.matched[1] = True
+    logits = torch.zeros(1, anchors, classes + 1, requires_grad=True)
+    mixed_loss(
+        torch.zeros(1, anchors, 4),
+        logits,
+        teacher,
+        torch.arange(anchors),
+        [matched],
+        [torch.tensor([0])],
+    )[0].backward()
+    pulled_down = logits.grad[0, :, 1] > 0  # d(BCE)/d(logit) > 0: the target is below 0.5
+    assert pulled_down.tolist() == [True, False, True, True]  # class 0: background but anchor 1
+    assert (logits.grad[0, :, 2] < 0).all()  # class 1 is not complete: the teacher's 0.6
+
+
+def test_fog_folds_are_a_seeded_partition_of_the_set():
+    folds = pools.fog_folds(seed=0, folds=5)
+    names = [p.name for fold in folds for p in fold]
+    assert [len(f) for f in folds] == [20] * 5 and len(set(names)) == 100
+    assert folds == pools.fog_folds(seed=0, folds=5)
+    assert folds != pools.fog_folds(seed=1, folds=5)
+
+
+def test_a_fog_fold_run_records_its_folds_and_never_sees_its_held_out_images(tmp_path, capsys):
+    run = tmp_path / 'fold2'
+    args = ['train', '--resolution', '128', '--batch', '2', '--images', '2', '--steps', '1']
+    fog = ['--fog-folds', '5', '--fog-fold', '2', '--fog-share', '0.5', '--output', str(run)]
+    assert cli.main([*args, *fog]) == 0
+    info = json.loads((run / 'model.json').read_text())
+    held = set(info['fog_held_out_images'])
+    assert info['variant'] == 'weather' and info['fog_fold_held_out'] == 2
+    assert held == {p.name for p in pools.fog_folds(0, 5)[2]}
+    assert (
+        info['pool_shares']['dawn_fog_dev'] == 0.5
+        and 'DAWN' in info['pool_licences']['dawn_fog_dev']
+    )
+    from mobilenet_ssd_ros.training import train as training
+
+    config = training.TrainConfig(128, fog_folds=5, fog_fold=2, fog_share=0.5)
+    assert not held & {p.name for p in training.fog_images(config)}
+    assert (
+        cli.main([*args, '--fog-folds', '5', '--fog-fold', '5', '--output', str(tmp_path / 'x')])
+        == 2
+    )
+    assert 'held-out fold from 0 to folds - 1' in capsys.readouterr().err
