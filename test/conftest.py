@@ -250,3 +250,21 @@ def weather_variant(tmp_path, monkeypatch):
     ).write(folder)
     monkeypatch.setenv('MOBILENET_SSD_MODEL_PATH', str(tmp_path / 'models'))
     return folder
+
+
+def available_here(*built: tuple[float, int], release: bool = True) -> str:
+    """
+    Return how the zoo lists the pairs on this machine, as the tests set it up.
+
+    The default release (unless a test hid the shared data), the plain (no variant) models
+    this checkout ships under models/, and the `built` pairs a test made.
+    """
+    import json
+
+    pairs = {(0.75, 300)} if release else set()
+    pairs.update(built)
+    for info in (REPO / 'models').glob('*/model.json'):
+        data = json.loads(info.read_text())
+        if not data.get('variant'):
+            pairs.add((float(data['alpha']), int(data['resolution'])))
+    return ', '.join(f'(alpha {a:g}, resolution {r})' for a, r in sorted(pairs)) or 'none'

@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import sys
 
-from conftest import SAMPLES
+from conftest import available_here, SAMPLES
 import cv2
 from mobilenet_ssd_ros import cli
 import pytest
@@ -77,10 +77,8 @@ def test_errors_are_reported_with_exit_codes(tmp_path, capsys):
     assert "unknown label(s) 'kat'" in capsys.readouterr().err
     assert cli.main(['detect', str(SAMPLES / 'cat.bmp'), '--alpha', '0.25']) == 2
     err = capsys.readouterr().err
-    assert (
-        'no model (alpha 0.25, resolution 300) on this machine; available here: (alpha 0.75, '
-        'resolution 300)' in err
-    )
+    here = available_here()
+    assert f'no model (alpha 0.25, resolution 300) on this machine; available here: {here}' in err
     assert 'no model of width 0.25 is known' in err
     broken = tmp_path / 'broken.jpg'
     broken.write_bytes(b'\xff\xd8\xff\xe0 not really a jpeg')
@@ -97,7 +95,7 @@ def test_models_lists_the_zoo_by_measured_width(capsys, monkeypatch, tmp_path):
     assert release.startswith('(alpha 0.75, resolution 300)') and release.endswith('detect.tflite')
     coral = next(line for line in lines if 'ssd_mobilenet_v1_coco_quant_postprocess' in line)
     assert coral.startswith('(alpha 1, resolution 300)') and 'not on this machine' in coral
-    assert lines[-1] == 'available here: (alpha 0.75, resolution 300)'
+    assert lines[-1] == f'available here: {available_here()}'
 
 
 def test_models_fails_when_the_default_model_is_missing(capsys, monkeypatch, tmp_path):
@@ -105,7 +103,7 @@ def test_models_fails_when_the_default_model_is_missing(capsys, monkeypatch, tmp
     monkeypatch.delenv('MOBILENET_SSD_SHARED_DIR')
     assert cli.main(['models']) == 1
     captured = capsys.readouterr()
-    assert 'available here: none' in captured.out
+    assert f'available here: {available_here(release=False)}' in captured.out
     assert (
         'the default model ssd_mobilenet_v1_1.0_quant_coco is not on this machine' in captured.err
     )

@@ -20,7 +20,7 @@ import shutil
 import threading
 import time
 
-from conftest import MODEL_DIR, read_rgb, REPO, SHARED
+from conftest import available_here, MODEL_DIR, read_rgb, REPO, SHARED
 import cv2
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from mobilenet_ssd_ros.core.enhance import measure
@@ -196,9 +196,8 @@ def test_node_switches_between_built_resolutions(start_node, client, tmp_path, m
         wait_for(lambda: stats[-1].resolution == 224, 10, 'answers from the 224 model')
         result = client.set_params(resolution=96)[0]  # not built: rejected, 224 keeps running
         assert not result.successful and result.reason.startswith(
-            'no model (alpha 0.75, resolution 96) on this machine; available here: (alpha 0.75, '
-            'resolution 160), '
-            '(alpha 0.75, resolution 224), (alpha 0.75, resolution 300)'
+            'no model (alpha 0.75, resolution 96) on this machine; available here: '
+            + available_here((0.75, 160), (0.75, 224))
         )
         result = client.set_params(alpha=1.0)[0]  # no such width here: rejected with what exists
         assert (
