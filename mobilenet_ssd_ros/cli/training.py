@@ -79,6 +79,13 @@ def add(sub) -> None:
         help='with --fog-folds: the fold held out for measuring (-1: train on all of them)',
     )
     p.add_argument(
+        '--fog-enhance',
+        choices=['off', 'stretch', 'auto'],
+        default='off',
+        help='with --fog-folds: show the fog images through this enhancement to student and '
+        'teacher (the model then runs with it; default off)',
+    )
+    p.add_argument(
         '--fog-share',
         type=float,
         default=0.3,
@@ -164,6 +171,7 @@ def run(args: argparse.Namespace) -> int:
         fog_folds=args.fog_folds,
         fog_fold=args.fog_fold,
         fog_share=args.fog_share if args.fog_folds else 0.0,
+        fog_enhance=args.fog_enhance,
     )
     try:
         path = train(

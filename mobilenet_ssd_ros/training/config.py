@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import torch
 
 from .pools import POOLS
+from ..core.enhance import METHODS
 from .weather import chosen_effects
 
 TEACHER_VIEWS = ('clean', 'enhanced')
@@ -60,6 +61,7 @@ class TrainConfig:
     fog_folds: int = 0
     fog_fold: int = -1
     fog_share: float = 0.0
+    fog_enhance: str = 'off'  # the fog images through this enhancement, for student and teacher
 
 
 class TrainError(RuntimeError):
@@ -105,8 +107,10 @@ def check_weather(config: TrainConfig) -> None:
 def check_fog(config: TrainConfig) -> None:
     """Refuse, before any work, fog options that cannot apply."""
     if config.fog_folds == 0:
-        if config.fog_share or config.fog_fold != -1:
-            raise TrainError('--fog-share and --fog-fold need --fog-folds (k-fold on DAWN fog)')
+        if config.fog_share or config.fog_fold != -1 or config.fog_enhance != 'off':
+            raise TrainError(
+                '--fog-share, --fog-fold and --fog-enhance need --fog-folds (k-fold on DAWN fog)'
+            )
         return
     if config.fog_folds < 2 or not -1 <= config.fog_fold < config.fog_folds:
         raise TrainError(
@@ -117,6 +121,8 @@ def check_fog(config: TrainConfig) -> None:
         raise TrainError(f'--fog-share must be between 0 and 1, got {config.fog_share}')
     if config.targets != 'mixed':
         raise TrainError('the fog boxes are targets of --targets mixed only')
+    if config.fog_enhance not in METHODS:
+        raise TrainError(f'--fog-enhance must be one of {", ".join(METHODS)}')
 
 
 def torch_device(name: str) -> torch.device:

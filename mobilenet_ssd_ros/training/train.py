@@ -86,6 +86,7 @@ from .teachers import make_teacher
 from .weather import weather
 from .width import classifier_path, fit_adapters, fold_adapters, narrow, WidthError
 from ..core.detector import Detector
+from ..core.enhance import Enhancer
 from ..core.imageio import read_rgb
 from ..core.labels import LabelMap
 from ..zoo.build import build, source_for_alpha
@@ -187,6 +188,8 @@ def _fog_record(config: TrainConfig) -> dict:
         'fog_fold_held_out': config.fog_fold,
         'fog_seed': config.seed,
         'fog_share': config.fog_share,
+        'fog_enhance': config.fog_enhance,
+        'enhance': config.fog_enhance,  # what the node runs it with (until measured otherwise)
         'fog_held_out_images': (
             [p.name for p in folds[config.fog_fold]] if config.fog_fold >= 0 else []
         ),
@@ -235,6 +238,7 @@ def train(
         step, spent = checkpoint.restore(config, student, optimizer, rng, where)
         log(f'resumed at step {step} of {config.steps}')
     size = (student.input_size[1], student.input_size[0])  # OpenCV's (width, height)
+    fog_enhancer = Enhancer(config.fog_enhance) if config.fog_enhance != 'off' else None
     start, start_step = time.monotonic(), step
     while step < config.steps:
         images = []
@@ -243,6 +247,8 @@ def train(
             if rgb is None:
                 raise TrainError(f'{sampler.files[index]}: not a readable image')
             clean, crop = augment(rgb, rng)
+            if fog_enhancer is not None and pool_of(sampler.files[index]) == FOG:
+                fog_enhancer(clean)  # the fog model learns what it will see: enhanced frames
             seen = truth.get(sampler.files[index], NO_TRUTH).moved(crop)
             view = cv2.resize(clean, size, interpolation=cv2.INTER_LINEAR)
             weathered = bool(config.weather and rng.random() < config.weather)
