@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import torch
 
 from .pools import POOLS
-from ..core.enhance import METHODS
 from .weather import chosen_effects
+from ..core.enhance import METHODS
 
 TEACHER_VIEWS = ('clean', 'enhanced')
 
