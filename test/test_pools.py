@@ -203,3 +203,6 @@ def test_a_fog_fold_run_records_its_folds_and_never_sees_its_held_out_images(tmp
         == 2
     )
     assert 'held-out fold from 0 to folds - 1' in capsys.readouterr().err
+    assert cli.main([*args, '--fog-enhance', 'auto', '--output', str(tmp_path / 'y')]) == 2
+    assert '--fog-enhance need --fog-folds' in capsys.readouterr().err
+    assert info['enhance'] == info['fog_enhance'] == 'off'  # what the node runs it with
