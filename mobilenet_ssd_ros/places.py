@@ -60,11 +60,14 @@ def shipped_dir() -> Path | None:
     """
     Return the folder of the trained models this package ships, where it is installed.
 
-    In a ROS install the package's share directory (from the ament index); in a pip install
-    `<prefix>/share/mobilenet_ssd_ros/models` (setup.py's data_files); in a source checkout
-    (an editable install, the tests) the checkout's own `models/`, next to package.xml.
+    Running from a source checkout (an editable install, the tests), the checkout's own
+    `models/` next to package.xml: the code that runs is the checkout's, so are its models, even
+    where an older install of the package sits on the ament index. Otherwise, in a ROS install,
+    the package's share directory (from the ament index); in a pip install
+    `<prefix>/share/mobilenet_ssd_ros/models` (setup.py's data_files).
     """
-    candidates = []
+    checkout = Path(__file__).resolve().parents[1]
+    candidates = [checkout / 'models'] if (checkout / 'package.xml').is_file() else []
     try:
         from ament_index_python.packages import get_package_share_directory
 
@@ -72,9 +75,6 @@ def shipped_dir() -> Path | None:
     except (ImportError, LookupError, ValueError):
         pass  # no ROS, or this package is not in the ament index
     candidates.append(Path(sys.prefix) / 'share' / PACKAGE / 'models')
-    checkout = Path(__file__).resolve().parents[1]
-    if (checkout / 'package.xml').is_file():
-        candidates.append(checkout / 'models')
     return next((c for c in candidates if c.is_dir()), None)
 
 

@@ -238,8 +238,8 @@ def test_shipped_models_are_found_where_colcon_and_pip_install_them(monkeypatch,
     """
     models/ is installed to share/mobilenet_ssd_ros/models; the lookup searches it there.
 
-    In a ROS install the ament index names the share directory; in a pip install it is under
-    the Python prefix; in a source checkout it is the checkout's models/.
+    In a source checkout the checkout's models/ (before any install); in a ROS install the
+    ament index names the share directory; in a pip install it is under the Python prefix.
     """
     packages = pytest.importorskip('ament_index_python.packages')
 
@@ -252,10 +252,11 @@ def test_shipped_models_are_found_where_colcon_and_pip_install_them(monkeypatch,
     assert places.shipped_dir() is None  # nothing installed anywhere
     (checkout / 'models').mkdir(parents=True)
     assert places.shipped_dir() is None  # a models/ folder without package.xml beside it
-    (checkout / 'package.xml').write_text('<package/>')
-    assert places.shipped_dir() == checkout / 'models'
     prefix_models.mkdir(parents=True)
-    assert places.shipped_dir() == prefix_models  # pip's data_files before the checkout
+    assert places.shipped_dir() == prefix_models  # a pip install
     (ros_share / 'models').mkdir(parents=True)
-    assert places.shipped_dir() == ros_share / 'models'  # the ament index first
-    assert ros_share / 'models' in places.model_dirs()
+    assert places.shipped_dir() == ros_share / 'models'  # the ament index before pip's prefix
+    (checkout / 'package.xml').write_text('<package/>')
+    # Code running from a checkout uses the checkout's models, not an install's older copy.
+    assert places.shipped_dir() == checkout / 'models'
+    assert checkout / 'models' in places.model_dirs()

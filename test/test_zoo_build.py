@@ -22,7 +22,7 @@ import shutil
 import sys
 
 from ai_edge_litert import schema_py_generated as fb
-from conftest import read_rgb, SAMPLES, SHARED
+from conftest import read_rgb, REPO, SAMPLES, SHARED
 from mobilenet_ssd_ros import cli, places, zoo
 from mobilenet_ssd_ros.core import anchors
 from mobilenet_ssd_ros.core.detector import Detector, FrameSettings
@@ -299,31 +299,43 @@ def test_zoo_report_has_latency_map_and_rpc_per_model(tmp_path, monkeypatch):
         severities=(1, 5),
         extra_dirs=[trained],
     )
-    rows = {(row['alpha'], row['resolution'], row['kind']): row for row in result['rows']}
-    assert set(rows) == {
-        (0.75, 160, 'rebuilt'),
-        (0.75, 160, 'trained'),
-        (0.5, 160, 'trained'),
-        (0.75, 300, 'rebuilt'),
+    rows = {row['name']: row for row in result['rows']}
+    shipped = {  # the package's own trained 160 models are found too, beside the new ones
+        info.name: info
+        for info in (zoo.ModelMetadata.read(p.parent) for p in (REPO / 'models').glob('*/model.json'))
+        if info.resolution == 160
     }
-    assert rows[0.75, 300, 'rebuilt']['latency_ratio_to_300'] == 1.0
-    assert rows[0.75, 160, 'trained']['cost']['steps'] == 1
-    assert rows[0.75, 160, 'trained']['map_cap100'] is None  # the cap 100 build: rebuilds only
-    assert rows[0.75, 160, 'trained']['macs'] == rows[0.75, 160, 'rebuilt']['macs']  # same graph
-    assert rows[0.5, 160, 'trained']['macs'] < 0.6 * rows[0.75, 160, 'rebuilt']['macs']
-    for key, row in rows.items():
+    assert set(rows) == {
+        'ssd_mobilenet_v1_0.75_160_quant_coco',
+        'distilled_160',
+        'narrow_160',
+        'ssd_mobilenet_v1_0.75_300_quant_coco',
+        *shipped,
+    }
+    rebuilt_160, rebuilt_300 = (rows[f'ssd_mobilenet_v1_0.75_{r}_quant_coco'] for r in (160, 300))
+    assert rebuilt_300['latency_ratio_to_300'] == 1.0
+    assert rows['distilled_160']['cost']['steps'] == 1  # its own row, not a shipped model's
+    for name, info in shipped.items():
+        assert rows[name]['cost']['steps'] == info.details['steps']
+    assert rows['distilled_160']['map_cap100'] is None  # the cap 100 build: rebuilds only
+    assert rows['distilled_160']['macs'] == rebuilt_160['macs']  # same graph
+    assert rows['narrow_160']['macs'] < 0.6 * rebuilt_160['macs']
+    for name, row in rows.items():
         # rPC is mPC over the clean mAP of the same images, which the mAP columns measured
         clean = row['map_cap10']['coco128_val2017']['mAP']
         if clean > 0:
             assert row['rPC'] == pytest.approx(row['mPC'] / clean)
         else:  # the 0.5 student, one step from its ImageNet start, finds nothing on 2 images
-            assert key[0] == 0.5 and math.isnan(row['rPC'])
+            assert name == 'narrow_160' and math.isnan(row['rPC'])
     table = zoo_report.format_markdown(result)
-    assert table.splitlines()[0].endswith('| rPC | cost to make |')
-    assert len(table.splitlines()) == 13  # header, rule, 4 models, blank, 2 x 3 picks
-    assert table.splitlines()[-1].startswith('- 20 FPS on a Pi 4 (32-bit OS): ')
-    assert '| 0.75 | 160 | trained' in table and '| 0.5 | 160 | trained' in table
-    assert '1 steps' in table
+    lines = table.splitlines()
+    assert lines[0].endswith('| rPC | cost to make |')
+    assert len(lines) == 9 + len(rows)  # header, rule, the models, blank, 2 x 3 picks
+    assert lines[-1].startswith('- 20 FPS on a Pi 4 (32-bit OS): ')
+    assert '| 0.5 | 160 | trained' in table and '1 steps' in table
+    same_key = ['distilled_160', *(n for n, i in shipped.items() if i.alpha == 0.75)]
+    for name in same_key:  # two trained 0.75 x 160 rows: each says which model it is
+        assert (f'| 0.75 | 160 | trained ({name})' in table) == (len(same_key) > 1), name
     assert result['robustness'] == {'images': 2, 'corruptions': ['fog'], 'severities': [1, 5]}
     assert plot_zoo(result, tmp_path / 'zoo.png').stat().st_size > 0
 

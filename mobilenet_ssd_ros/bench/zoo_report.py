@@ -132,7 +132,7 @@ def report(
             for entry in trained_models(r, extra_dirs):
                 found = Catalogue(extra_dirs).locate(entry)
                 facts = ModelMetadata.read(found.model_path.parent)
-                models[f'{entry.alpha:g} {r} {entry.kind}'] = (
+                models[entry.name] = (  # by name: a shipped and a new model may share a key
                     {
                         'name': entry.name,
                         'kind': entry.kind,
@@ -240,7 +240,11 @@ def format_markdown(result: dict) -> str:
     )
     lines = [head, '|' + '---|' * (10 + len(names))]
     front = pareto_front(result['rows'])
+    keys = [(r['alpha'], r['resolution'], r['kind']) for r in result['rows']]
     for row in result['rows']:
+        model = row['kind']
+        if keys.count((row['alpha'], row['resolution'], row['kind'])) > 1:
+            model += f' ({row["name"]})'  # two models of one key: say which is which
         uncapped = row[f'map_cap{UNCAPPED}']
         cells = [
             f'{row["map_cap10"][n]["mAP"]:.3f} / '
@@ -249,7 +253,7 @@ def format_markdown(result: dict) -> str:
         ]
         mark = ' **(front)**' if row in front else ''
         lines.append(
-            f'| {row["alpha"]:g} | {row["resolution"]} | {row["kind"]}{mark} | '
+            f'| {row["alpha"]:g} | {row["resolution"]} | {model}{mark} | '
             f'{row["macs"] / 1e9:.3f} | '
             f'{row["params"] / 1e6:.2f} | {row["latency_ratio_to_300"]:.2f} | '
             f'{pi4_fps(row):.0f} | '
