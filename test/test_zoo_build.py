@@ -271,6 +271,9 @@ def test_cli_builds_a_list(tmp_path, capsys):
     assert hint in capsys.readouterr().err
 
 
+SHIPPED_FOLDERS = [f.parent for f in (REPO / 'models').glob('*/model.json')]
+
+
 def test_zoo_report_has_latency_map_and_rpc_per_model(tmp_path, monkeypatch):
     """
     Make a small report: two resolutions, trained 160 models of widths 0.75 and 0.5.
@@ -302,7 +305,7 @@ def test_zoo_report_has_latency_map_and_rpc_per_model(tmp_path, monkeypatch):
     rows = {row['name']: row for row in result['rows']}
     shipped = {  # the package's own trained 160 models are found too, beside the new ones
         info.name: info
-        for info in (zoo.ModelMetadata.read(p.parent) for p in (REPO / 'models').glob('*/model.json'))
+        for info in map(zoo.ModelMetadata.read, SHIPPED_FOLDERS)
         if info.resolution == 160
     }
     assert set(rows) == {
