@@ -81,8 +81,8 @@ def detection_array(
     One Detection2D per detection.
 
     Center and size in pixels of the original image, `results[0].hypothesis.class_id` = the label
-    name, `score` in [0, 1], `id` empty (no tracking); the array and every Detection2D carry the
-    image's header.
+    name, `score` in [0, 1], `id` the track id where a tracker set one (core/tracking.py), else
+    empty; the array and every Detection2D carry the image's header.
     """
     detection, hypothesis_with_pose = (
         types['vision_msgs/msg/Detection2D'],
@@ -110,7 +110,7 @@ def detection_array(
                     size_x=d.bbox.width,
                     size_y=d.bbox.height,
                 ),
-                id='',
+                id='' if d.track_id is None else str(d.track_id),
             )
         )
     return types[DETECTION_ARRAY](header=header, detections=items)
@@ -129,7 +129,11 @@ def detections_from_array(msg: Any) -> list[Detection]:
         hyp = d.results[0].hypothesis
         out.append(
             Detection(
-                hyp.class_id, -1, hyp.score, BBox(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+                hyp.class_id,
+                -1,
+                hyp.score,
+                BBox(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2),
+                int(d.id) if d.id else None,
             )
         )
     return out

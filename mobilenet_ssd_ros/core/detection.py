@@ -65,19 +65,28 @@ class BBox:
 
 @dataclass(frozen=True, slots=True)
 class Detection:
-    """One detected object: label name, the model's class index, score in [0, 1], box."""
+    """
+    One detected object: label name, the model's class index, score in [0, 1], box.
+
+    `track_id` is set by a tracker (core/tracking.py): the same object keeps it from frame to
+    frame; None where nothing tracks.
+    """
 
     label: str
     class_id: int
     score: float
     bbox: BBox
+    track_id: int | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready form; the box as [xmin, ymin, xmax, ymax] pixels."""
         b = self.bbox
-        return {
+        out = {
             'label': self.label,
             'class_id': self.class_id,
             'score': round(self.score, 6),
             'bbox': [round(b.xmin, 2), round(b.ymin, 2), round(b.xmax, 2), round(b.ymax, 2)],
         }
+        if self.track_id is not None:
+            out['track_id'] = self.track_id
+        return out

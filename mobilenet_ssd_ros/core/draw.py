@@ -59,6 +59,8 @@ def annotate(image: np.ndarray, detections: Iterable[Detection]) -> np.ndarray:
     """
     Return a copy of the 3-channel `image` with a box and `label score` per detection.
 
+    A tracked detection's label starts with its track id (`#7 person 0.81`).
+
     Colours are given in RGB; for a BGR image the boxes just get other colours.
     """
     out = np.ascontiguousarray(image).copy()
@@ -71,6 +73,8 @@ def annotate(image: np.ndarray, detections: Iterable[Detection]) -> np.ndarray:
         p1 = (int(round(b.xmax)), int(round(b.ymax)))
         cv2.rectangle(out, p0, p1, color, thickness)
         text = f'{det.label} {det.score:.2f}'
+        if det.track_id is not None:
+            text = f'#{det.track_id} {text}'
         (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
         y = max(p0[1], th + base)
         cv2.rectangle(out, (p0[0], y - th - base), (p0[0] + tw, y), color, cv2.FILLED)

@@ -48,6 +48,7 @@ from vision_msgs.msg import Detection2DArray
 
 from ..core.enhance import ImageQuality
 from ..core.fog_switch import FogSwitch
+from ..core.tracking import Tracker
 from ..msg import DetectionStats
 
 
@@ -147,6 +148,7 @@ class Camera:
         self.debug_pub = None
         self.stats = CameraStats()
         self.fog = FogSwitch()  # variant auto: whether this camera is in fog (core/fog_switch.py)
+        self.tracker: Tracker | None = None  # its tracks while `tracking` is on (the node's)
         self.warned: set[str] = set()  # kinds of warning said once already (node.SAID_ONCE)
 
     def create_outputs(self, node: LifecycleNode) -> None:

@@ -46,7 +46,8 @@ def camera_status(
 
     `context` holds the values that are the node's, not the camera's, in their order:
     transport, executor, frames_deserialized, model, enhance (and, with variant auto, fog:
-    whether the camera runs the fog model).
+    whether the camera runs the fog model; with tracking on, active_tracks: the camera's live
+    tracks).
     """
     status = DiagnosticStatus(name=name, hardware_id=topic)
     processed = counts.processed
@@ -80,6 +81,7 @@ def camera_status(
         'model': context['model'],
         'enhance': context['enhance'],
         **({'fog': context['fog']} if context.get('fog') else {}),
+        **({'active_tracks': context['active_tracks']} if context.get('active_tracks') else {}),
         'frames_enhanced': str(counts.enhanced),
         **{f'image_{v}': str(n) for v, n in sorted(counts.verdicts.items())},
         **(

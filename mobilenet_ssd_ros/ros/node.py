@@ -54,12 +54,20 @@ from .diagnostics import camera_status
 from .frames import frame_codec, FrameCodec, TypedFrames
 from .log_throttle import KindThrottle
 from .reasons import MAX_REASON_CHARS, reason
-from .settings import FILTER_PARAMS, FRAME_PARAMS, MODEL_PARAMS, NodeSettings, PARAMETERS
+from .settings import (
+    FILTER_PARAMS,
+    FRAME_PARAMS,
+    MODEL_PARAMS,
+    NodeSettings,
+    PARAMETERS,
+    TRACKING_PARAMS,
+)
 from .worker import FramePipeline, Running, Worker
 from .. import zoo
 from ..convert.image_input import BadImageError
 from ..convert.messages import label_info, RCLPY_TYPES
 from ..core.fog_switch import Choice, FogSwitch
+from ..core.tracking import require_library, Tracker
 
 NODE_NAME = 'mobilenet_ssd'
 LOG_THROTTLE_S = 5.0
@@ -77,6 +85,9 @@ class DetectorNode(LifecycleNode):
         self._settings = NodeSettings.from_values({n: self._param(n) for n in PARAMETERS})
         self._running: Running | None = None
         self._cameras: list[Camera] = []
+        # Each camera's tracker by camera name, kept for the life of the process so that a
+        # camera's track ids are never handed out twice (deactivate and cleanup only reset).
+        self._trackers: dict[str, Tracker] = {}
         self._worker: Worker | None = None
         self._codec: FrameCodec = TypedFrames()  # chosen on activate (ros/frames.py)
         self._label_info_pub = None
@@ -115,6 +126,8 @@ class DetectorNode(LifecycleNode):
             # (rclpy's own parameters, qos_overrides.* and use_sim_time, are not ours)
             changes = {p.name: p.value for p in params if p.name in PARAMETERS}
             settings = self._settings.changed(changes)
+            if any(name in changes for name in TRACKING_PARAMS):
+                self._apply_tracking(settings, was_on=self._settings.tracking)
             running = self._running
             if running is not None:
                 if any(name in changes for name in MODEL_PARAMS):
@@ -130,6 +143,27 @@ class DetectorNode(LifecycleNode):
             self.get_logger().error(f'parameter change rejected: {why}')
             return SetParametersResult(successful=False, reason=why)
         return SetParametersResult(successful=True)
+
+    def _apply_tracking(self, settings: NodeSettings, was_on: bool) -> None:
+        """
+        Give each camera its tracker with `settings` (configure, parameter change).
+
+        Turning tracking on starts from fresh tracks (ids go on from the last one handed
+        out); new tracker settings apply to the live tracks. Without the tracker library,
+        TrackingUnavailableError names the install step (the change or configure fails).
+        """
+        if not settings.tracking:
+            return
+        require_library()
+        for cam in self._cameras:
+            tracker = self._trackers.get(cam.name)
+            if tracker is None:
+                tracker = self._trackers[cam.name] = Tracker(settings.tracker())
+            else:
+                tracker.retune(settings.tracker())
+                if not was_on:
+                    tracker.request_reset()
+            cam.tracker = tracker
 
     # -- lifecycle ----------------------------------------------------------------------
     def _transition(
@@ -159,6 +193,7 @@ class DetectorNode(LifecycleNode):
         ).validate()
         self._running = self._open(self._settings)
         self._create_outputs()
+        self._apply_tracking(self._settings, was_on=True)
         detector = self._running.detector
         if detector.model.runtime_messages:
             self.get_logger().debug(f'runtime: {detector.model.runtime_messages}')
@@ -198,6 +233,7 @@ class DetectorNode(LifecycleNode):
             lambda: self._settings.publish_debug_image,
             lambda: self._settings.max_image_pixels,
             self._switched,
+            lambda: self._settings.tracking,
         )
         self._worker = Worker(len(self._cameras), functools.partial(self._handle_frame, pipeline))
         for cam in self._cameras:
@@ -227,7 +263,11 @@ class DetectorNode(LifecycleNode):
         return TransitionCallbackReturn.SUCCESS
 
     def stop_processing(self, join_timeout: float = 10.0) -> bool:
-        """Unsubscribe and stop the worker; False if it is still busy after `join_timeout`."""
+        """
+        Unsubscribe, stop the worker and forget the tracks.
+
+        False if the worker is still busy after `join_timeout`.
+        """
         for cam in self._cameras:
             cam.unsubscribe(self)
         worker = self._worker
@@ -235,6 +275,8 @@ class DetectorNode(LifecycleNode):
             if not worker.stop(join_timeout):
                 return False
             self._worker = None
+        for tracker in self._trackers.values():
+            tracker.reset()  # the worker has stopped: no frame is being tracked
         return True
 
     def _release(self) -> None:
@@ -330,6 +372,11 @@ class DetectorNode(LifecycleNode):
                 'model': running.for_camera(cam).detector.model_id if running else '',
                 'enhance': running.for_camera(cam).frame.enhancer.method if running else '',
                 'fog': ('true' if cam.fog.foggy else 'false') if running and running.fog else '',
+                'active_tracks': (
+                    str(cam.tracker.active_tracks)
+                    if self._settings.tracking and cam.tracker is not None
+                    else ''
+                ),
             }
             array.status.append(
                 camera_status(

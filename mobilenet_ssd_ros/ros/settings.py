@@ -39,10 +39,12 @@ from rclpy.parameter import Parameter
 from .. import zoo
 from ..convert.image_input import DEFAULT_MAX_PIXELS
 from ..core.enhance import METHODS
+from ..core.tracking import TrackerSettings
 
 MODEL_PARAMS = ('alpha', 'resolution', 'variant', 'model', 'labels')  # a new detector
 FILTER_PARAMS = ('score_threshold', 'classes', 'max_detections')  # ~/label_info shows them
 FRAME_PARAMS = (*FILTER_PARAMS, 'enhance')  # apply to the next frame
+TRACKING_PARAMS = ('tracking', 'tracking_lost_seconds', 'tracking_start_score')  # live
 QOS_RELIABILITY = ('best_effort', 'reliable')
 
 
@@ -113,6 +115,28 @@ PARAMETERS: dict[str, tuple[Any, ParameterDescriptor]] = {
         _descriptor(
             'test-time enhancement of the model-sized image: off, stretch (every frame) or '
             'auto (only frames whose haze or low contrast says so); applies to the next frame'
+        ),
+    ),
+    'tracking': (
+        False,
+        _descriptor(
+            'give each detection a track id (Detection2D.id) that stays with the object from '
+            'frame to frame (ByteTrack on the frame stamps, one tracker per camera); boxes not '
+            'part of a track are not published while it is on'
+        ),
+    ),
+    'tracking_lost_seconds': (
+        TrackerSettings.lost_seconds,
+        _descriptor(
+            'how long a track not seen is kept for re-matching, in seconds of frame stamps',
+            float_range=(0.0, 60.0),
+        ),
+    ),
+    'tracking_start_score': (
+        TrackerSettings.start_score,
+        _descriptor(
+            'score a detection needs to start a track (lower ones only continue tracks)',
+            float_range=(0.0, 1.0),
         ),
     ),
     'num_threads': (
@@ -194,6 +218,9 @@ class NodeSettings:
     classes: tuple[str, ...]
     max_detections: int
     enhance: str
+    tracking: bool
+    tracking_lost_seconds: float
+    tracking_start_score: float
     num_threads: int
     use_xnnpack: bool
     input_compressed: bool
@@ -231,7 +258,14 @@ class NodeSettings:
             raise ValueError(f'enhance must be one of {", ".join(METHODS)}, got {self.enhance!r}')
         if len(set(self.cameras)) != len(self.cameras):
             raise ValueError(f'camera names must be unique, got {list(self.cameras)}')
+        self.tracker()  # its own checks
         return self
+
+    def tracker(self) -> TrackerSettings:
+        """Return the tracker settings of these parameters (ValueError: the reason)."""
+        return TrackerSettings(
+            lost_seconds=self.tracking_lost_seconds, start_score=self.tracking_start_score
+        )
 
     def frame_values(self) -> tuple:
         """Return the arguments of Detector.settings() these parameters give."""

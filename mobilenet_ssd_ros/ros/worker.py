@@ -31,7 +31,7 @@ throttled log line.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import threading
 import time
 from typing import Any
@@ -165,6 +165,7 @@ class FramePipeline:
     publish_debug: Callable[[], bool]  # the parameter, read per frame
     max_pixels: Callable[[], int]  # the parameter, read per frame
     on_switch: Callable[[Camera, Choice], None] = lambda cam, choice: None  # variant auto
+    tracking: Callable[[], bool] = lambda: False  # the parameter, read per frame
 
     def __call__(self, cam: Camera, item: Any, running: Running) -> None:
         """Process one frame; BadImageError for a frame that cannot be read."""
@@ -178,16 +179,19 @@ class FramePipeline:
         image = message_to_image(msg, self.max_pixels(), cam.on_warning)
         converted = time.perf_counter()
         result = detector.detect(image, frame)
+        stamp = header.stamp
+        stamp_s = stamp.sec + stamp.nanosec * 1e-9  # the frames' own time, as replay's
+        tracker = cam.tracker
+        if tracker is not None and self.tracking():
+            result = replace(result, detections=tracker.update(result.detections, stamp_s))
         cam.detections_pub.publish(detection_array(result.detections, header, RCLPY_TYPES))
         if self.publish_debug() and cam.debug_pub.get_subscription_count() > 0:
             rgb = image if image.ndim == 3 and image.shape[2] == 3 else _to_rgb(image)
             cam.debug_pub.publish(rgb_image(annotate(rgb, result.detections), header, RCLPY_TYPES))
         done = time.perf_counter()
-        stamp = header.stamp
         now_ns = self.clock.now().nanoseconds
         latency_ms = (now_ns - (stamp.sec * 1_000_000_000 + stamp.nanosec)) / 1e6
         verdict = result.quality.verdict() if result.quality is not None else 'unknown'
-        stamp_s = stamp.sec + stamp.nanosec * 1e-9  # the frames' own time, as replay's
         if running.fog is not None and cam.fog.update(result.quality, stamp_s):
             self.on_switch(cam, running.for_camera(cam))  # from the next frame on
         dropped = cam.stats.processed_frame(latency_ms, verdict, result.enhanced, result.quality)
