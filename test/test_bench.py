@@ -85,6 +85,8 @@ def test_tables_are_printed(smoke):
         'soak suite:',
         'CPU while inactive',
         'image quality and enhance',
+        'IDSW vs baseline',
+        'ms per frame = ',
     ):
         assert header in stdout
 
@@ -92,7 +94,7 @@ def test_tables_are_printed(smoke):
 def test_json_has_every_suite_with_finite_positive_ratios(smoke):
     _, _, results = smoke
     assert results['smoke'] is True
-    assert {'core', 'sweep', 'node', 'soak'} <= set(results)
+    assert {'core', 'sweep', 'node', 'soak', 'tracking'} <= set(results)
     ratios = list(_ratios(results))
     assert len(ratios) > 20
     for path, value in ratios:
@@ -106,6 +108,11 @@ def test_json_has_every_suite_with_finite_positive_ratios(smoke):
     # frames keep arriving while the node is inactive: without subscriptions it does not
     # even deserialize them (processing 100 Hz of frames takes a whole core)
     assert 0 <= results['soak']['inactive_cpu_percent_of_core'] < 25
+    tracked = {(r['tracker'], r['every']) for r in results['tracking']['rows']}
+    trackers = {'bytetrack', 'sort', 'ocsort', 'motpy', 'iou baseline'}
+    assert tracked == {(t, every) for t in trackers for every in (1, 2, 3)}
+    assert all(0 <= r['HOTA'] <= 1 for r in results['tracking']['rows'])
+    assert results['tracking']['cost']['tracker'] == 'bytetrack'
     enhance = results['core']['enhance']
     assert enhance['measure_ms'] > 0 and enhance['ratio_detect_stretch_to_off'] > 0
 

@@ -54,7 +54,7 @@ if ! command -v qemu-aarch64-static >/dev/null || [ ! -x /usr/sbin/debootstrap ]
 fi
 
 # --- the virtual environment --------------------------------------------------------
-h="$(inputs_hash "$repo/requirements/dev.txt" "$repo/requirements/core.txt" "$repo/requirements/constraints.txt" "$repo/requirements/no-deps.txt" "$repo/setup.py")"
+h="$(inputs_hash "$repo/requirements/dev.txt" "$repo/requirements/core.txt" "$repo/requirements/constraints.txt" "$repo/requirements/no-deps.txt" "$repo/requirements/tracking.txt" "$repo/requirements/tracking-no-deps.txt" "$repo/setup.py")"
 if ! stage_current venv "$h" || [ ! -x "$venv/bin/python" ]; then
   log "creating venv in $venv"
   [ -x "$venv/bin/python" ] || "$python_bin" -m venv "$venv"
@@ -64,7 +64,7 @@ if ! stage_current venv "$h" || [ ! -x "$venv/bin/python" ]; then
   }
   pip_install --upgrade pip
   pip_install -r "$repo/requirements/dev.txt" -c "$repo/requirements/constraints.txt"
-  pip_install --no-deps -r "$repo/requirements/no-deps.txt"
+  pip_install --no-deps -r "$repo/requirements/no-deps.txt" -r "$repo/requirements/tracking-no-deps.txt"
   # The project itself, editable, without resolving its dependencies again.
   pip_install --no-deps --no-build-isolation -e "$repo"
   # The ROS wheels' CMake exports carry include paths of their build machine; point

@@ -40,6 +40,7 @@ from ..core.tracking import ALGORITHMS, Tracker, TrackerSettings
 from ..offline.mot import METRICS, score, Sequence
 from ..offline.track_run import detect_sequence, Track, track_detections
 
+SEQUENCE = 'track_pathtrack_street'  # the dev sequence, under ../shared/data
 BASELINE = 'iou baseline'
 CHOSEN = 'bytetrack'
 
@@ -119,11 +120,12 @@ def compare(
     detector: Detector,
     frame: FrameSettings | None = None,
     everies=(1, 2, 3),
+    last: int | None = None,
 ) -> list[dict]:
     """Return one row per (tracker, every): METRICS, ms per frame, ratio to invoke()."""
     rows = []
     for every in everies:
-        detected = detect_sequence(sequence, detector, frame, every)
+        detected = detect_sequence(sequence, detector, frame, every, last)
         frames = len(detected.frames)
         invoke_ms = detected.invoke_ms / frames
         for name, make in contenders(sequence, every).items():
@@ -149,18 +151,20 @@ def cost_suite(
     frame: FrameSettings | None = None,
     rounds: int = 3,
     settings: TrackerSettings = TrackerSettings(),
+    last: int | None = None,
 ) -> dict:
     """
-    The chosen tracker's time per frame over invoke()'s, frame by frame in one loop.
+    Measure the chosen tracker's time per frame over invoke()'s, frame by frame in one loop.
 
     Each round detects every frame and hands its detections straight to a fresh tracker, so
     both are timed under the same load; the median of the rounds' ratios is the result.
     """
     ratios, invoke, track, detections, tracks = [], [], [], 0, 0
+    length = min(last or sequence.length, sequence.length)
     for _ in range(rounds):
         tracker = Tracker(settings)
         invoke_ms = track_ms = 0.0
-        for number in range(1, sequence.length + 1):
+        for number in range(1, length + 1):
             rgb = read_rgb(sequence.frame_path(number))
             if rgb is None:
                 continue
@@ -172,12 +176,12 @@ def cost_suite(
             detections += len(result.detections)
             tracks += tracker.active_tracks
         ratios.append(track_ms / invoke_ms)
-        invoke.append(invoke_ms / sequence.length)
-        track.append(track_ms / sequence.length)
-    frames = rounds * sequence.length
+        invoke.append(invoke_ms / length)
+        track.append(track_ms / length)
+    frames = rounds * length
     return {
         'tracker': CHOSEN,
-        'frames': sequence.length,
+        'frames': length,
         'rounds': rounds,
         'ratio_to_invoke': statistics.median(ratios),
         'ratios': ratios,
@@ -198,7 +202,7 @@ def format_cost(r: dict) -> str:
 
 
 def format_markdown(rows: list[dict]) -> str:
-    """The table of docs/TRACKING.md, with the ID-switch change against the baseline."""
+    """Return the table of docs/TRACKING.md, with the ID-switch change against the baseline."""
     base = {r['every']: r['IDSW'] for r in rows if r['tracker'] == BASELINE}
     head = '| tracker | frames | ' + ' | '.join(METRICS) + ' | IDSW vs baseline | cost / invoke |'
     lines = [head, '|' + '---|' * (len(METRICS) + 4)]

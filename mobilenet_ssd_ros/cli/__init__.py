@@ -13,13 +13,14 @@ mobilenet-ssd train --resolution R --output DIR [--width W] [--steps N] [--batch
 mobilenet-ssd models [--download]
 mobilenet-ssd make-bag IMAGES... --output BAG [--rate HZ] [--compressed] [--storage mcap|sqlite3]
 mobilenet-ssd replay BAG --output OUT_BAG [--topic T] [--every-frame | --frame-ms MS]
-                     [--ground-truth DIR --format F]
+                     [--ground-truth DIR --format F] [--tracking]
+mobilenet-ssd track SEQUENCE_DIR [--every N] [--json] [--save FILE]
 mobilenet-ssd bench [--suite core|node|sweep|soak|all] [--smoke] [--json FILE] [--plots DIR]
 mobilenet-ssd zoo build --resolution R | --resolutions R,R,... [--source FILE | --alpha A]
 mobilenet-ssd zoo report [--resolutions R,...] [--json FILE] [--plot FILE]
 
 One module per command group, each defining its options next to the code that reads them
-(detect, evaluation, bags, models, training, bench; model_options for the options they
+(detect, evaluation, bags, tracking, models, training, bench; model_options for the options they
 share). May import every layer. The optional tools (rosbags, pycocotools, PyYAML,
 matplotlib, PyTorch) are imported by the commands that use them, so that the core
 requirements alone run `detect` (on a Pi).
@@ -45,14 +46,14 @@ import argparse
 from collections.abc import Sequence
 import sys
 
-from . import bags, bench, detect, evaluation, models, training
+from . import bags, bench, detect, evaluation, models, tracking, training
 from .. import zoo
 from ..core.model import ModelError
 from ..offline.datasets import DatasetError
 from ..places import cli_command
 from ..zoo.download import ModelDownloadError
 
-COMMANDS = (detect, evaluation, bags, bench, models, training)
+COMMANDS = (detect, evaluation, bags, tracking, bench, models, training)
 
 
 def build_parser() -> argparse.ArgumentParser:

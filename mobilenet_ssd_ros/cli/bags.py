@@ -22,6 +22,7 @@ import signal
 import sys
 
 from .model_options import add_model_options, open_models
+from .tracking import add_tracking_options, make_tracker
 from ..core.imageio import image_files
 from ..offline.bag import DEFAULT_TOPIC, STORAGES
 from ..offline.datasets import load_dataset, LOADERS
@@ -72,6 +73,7 @@ def add(sub) -> None:
     p.add_argument(
         '--format', default='yolo', choices=sorted(LOADERS), help='format of --ground-truth'
     )
+    add_tracking_options(p)
     add_model_options(p, threshold=0.5)
     p.set_defaults(func=run_replay)
 
@@ -126,6 +128,7 @@ def run_replay(args: argparse.Namespace) -> int:
             storage=args.storage,
             ground_truth=truth,
             should_stop=lambda: bool(caught),
+            tracker=make_tracker(args) if args.tracking else None,
         )
     except ReplayError as exc:
         print(exc.report.format())

@@ -27,7 +27,9 @@ def add(sub) -> None:
     p = sub.add_parser(
         'bench', help='benchmarks: ratios against invoke(), a reference pipeline, a naive node'
     )
-    p.add_argument('--suite', choices=['core', 'node', 'sweep', 'soak', 'all'], default='core')
+    p.add_argument(
+        '--suite', choices=['core', 'node', 'sweep', 'soak', 'tracking', 'all'], default='core'
+    )
     p.add_argument(
         '--smoke', action='store_true', help='a few frames per suite (checks that they run)'
     )
@@ -39,14 +41,44 @@ def add(sub) -> None:
     p.set_defaults(func=run)
 
 
-SMOKE = {'frames': 5, 'rounds': 1, 'duration_s': 2.0, 'soak_frames': 200, 'inactive_s': 2.0}
+SMOKE = {
+    'frames': 5,
+    'rounds': 1,
+    'duration_s': 2.0,
+    'soak_frames': 200,
+    'inactive_s': 2.0,
+    'sequence_frames': 12,
+}
+
+
+def _tracking(smoke: dict | None) -> dict:
+    """Compare the trackers on the dev sequence and measure the chosen one's cost."""
+    from .. import zoo
+    from ..bench import tracking
+    from ..offline.datasets import shared_data
+    from ..offline.mot import read_sequence
+
+    sequence = read_sequence(shared_data(tracking.SEQUENCE))
+    last = smoke['sequence_frames'] if smoke else None
+    # The comparison tracks persons (the sequence's gt is pedestrians); the cost is measured
+    # at the node's defaults (every class, score 0.5): the detector's usual output.
+    persons = zoo.open_detector(score_threshold=0.5, classes=['person'])
+    rows = tracking.compare(sequence, persons, last=last)
+    cost = tracking.cost_suite(
+        sequence, zoo.open_detector(score_threshold=0.5), rounds=1 if smoke else 3, last=last
+    )
+    print(tracking.format_markdown(rows))
+    print(tracking.format_cost(cost))
+    return {'sequence': sequence.name, 'frames': last or sequence.length, 'rows': rows, 'cost': cost}
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the suites, print their tables, write JSON (and plots with --plots)."""
     from ..bench import core as bench
 
-    suites = ['core', 'sweep', 'node', 'soak'] if args.suite == 'all' else [args.suite]
+    suites = (
+        ['core', 'sweep', 'node', 'soak', 'tracking'] if args.suite == 'all' else [args.suite]
+    )
     smoke = SMOKE if args.smoke else None
     results: dict = {'smoke': bool(args.smoke), 'date': time.strftime('%Y-%m-%d %H:%M:%S %Z')}
     for suite in suites:
@@ -60,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
                 **({'frames': smoke['frames'], 'rounds': smoke['rounds']} if smoke else {})
             )
             print(bench.format_sweep(r))
+        elif suite == 'tracking':
+            r = _tracking(smoke)
         elif suite == 'node':
             from ..bench import node as bench_node
 

@@ -38,7 +38,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 import math
-import warnings
 
 import numpy as np
 
@@ -50,7 +49,7 @@ INSTALL_HINT = (
 )
 
 
-class TrackingUnavailableError(RuntimeError):
+class TrackingUnavailableError(ImportError):
     """The tracker library is not installed (the message says how to install it)."""
 
 
@@ -116,6 +115,7 @@ class Tracker:
         self._next_id = 1  # ids this Tracker hands out: 1, 2, ..., never reused
         self._ids: dict[int, int] = {}  # the library's track id -> ours
         self._tracker = self._new_tracker()
+        self._last_stamp: float | None = None
         self._reset_pending = False
         # Live tracks with an id after the last update (alive: seen, or lost for under
         # `lost_seconds`); an int, so that another thread (diagnostics) may read it.
@@ -131,6 +131,7 @@ class Tracker:
         """Forget every track (a new run of the camera); ids already used stay used."""
         self._tracker = self._new_tracker()
         self._ids.clear()
+        self._last_stamp = None
         self.active_tracks = 0
 
     def request_reset(self) -> None:
@@ -150,12 +151,16 @@ class Tracker:
         """
         Return the detections the tracker follows, each with its `track_id`, best score first.
 
-        `stamp_s` is the frame's capture time in seconds; a frame older than the last one is
-        not tracked (nothing returned, the tracks unchanged).
+        `stamp_s` is the frame's capture time in seconds. A frame not newer than the last one
+        tracked (out of order, or the same frame again) is not tracked: nothing is returned
+        and the tracks are unchanged.
         """
         if self._reset_pending:
             self._reset_pending = False
             self.reset()
+        if self._last_stamp is not None and not stamp_s > self._last_stamp:
+            return []
+        self._last_stamp = stamp_s
         boxes = np.array(
             [(d.bbox.xmin, d.bbox.ymin, d.bbox.xmax, d.bbox.ymax) for d in detections],
             dtype=np.float32,
@@ -164,9 +169,7 @@ class Tracker:
         given = self._sv.Detections(
             xyxy=boxes, confidence=scores, class_id=np.arange(len(detections))
         )
-        with warnings.catch_warnings():  # an out-of-order stamp: the library says so, we skip
-            warnings.simplefilter('ignore', UserWarning)
-            out = self._tracker.update(given, timestamp=float(stamp_s))
+        out = self._tracker.update(given, timestamp=float(stamp_s))
         tracked = []
         for index, library_id in zip(out.class_id, out.tracker_id):
             if library_id < 0:

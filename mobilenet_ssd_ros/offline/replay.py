@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 import itertools
 from pathlib import Path
 import time
@@ -56,6 +56,7 @@ from ..core.detection import Detection
 from ..core.detector import Detector
 from ..core.fog_switch import Choice, FogSwitch, TwoModels
 from ..core.mailboxes import Mailboxes
+from ..core.tracking import Tracker
 
 DETECTIONS_TOPIC = '/mobilenet_ssd/detections'
 STATS_TOPIC = '/mobilenet_ssd/stats'
@@ -79,6 +80,7 @@ class ReplayReport:
     stopped: bool = False  # by a signal; the bag holds every frame processed before it
     fog_frames: int = 0  # variant auto: frames the fog model ran
     switches: int = 0  # variant auto: switches between the models
+    tracks: int = 0  # --tracking: track ids handed out
 
     def format(self) -> str:  # noqa: A003 (a method, shadows nothing)
         lines = [
@@ -105,6 +107,8 @@ class ReplayReport:
                 f'variant auto: the fog model ran {self.fog_frames} of {self.processed} frames, '
                 f'{self.switches} switch(es)'
             )
+        if self.tracks:
+            lines.append(f'tracking: {self.tracks} track ids (Detection2D.id)')
         lines.append(f'results: {self.output} ({DETECTIONS_TOPIC}, {STATS_TOPIC})')
         if self.error:
             lines.append(f'error: {self.error}')
@@ -173,9 +177,13 @@ def replay(
     ground_truth: Sequence[Sample] | None = None,
     segment_frames: int = SEGMENT_FRAMES,
     should_stop: Callable[[], bool] = lambda: False,
+    tracker: Tracker | None = None,
 ) -> ReplayReport:
     """
     Run `detector` over the image frames of `bag`, write results to `output`.
+
+    With a `tracker`, the detections of each processed frame go through it on the frame's
+    header stamp, as the node's with `tracking` on: the results carry track ids.
 
     The output bag is written in segments of `segment_frames` processed frames
     (bag_writer.py). `should_stop()` is asked before each frame is read: once it says so,
@@ -227,8 +235,13 @@ def replay(
             if switch is not None:
                 report.fog_frames += switch.foggy
                 report.switches += switch.update(result.quality, stamp_ns(frame.msg.header) / 1e9)
-            detections = result.detections
             header = frame.msg.header
+            if tracker is not None:
+                tracked = tracker.update(result.detections, stamp_ns(header) / 1e9)
+                result = replace(result, detections=tracked)
+                ids = [d.track_id for d in tracked]
+                report.tracks = max([report.tracks, *ids])
+            detections = result.detections
             writer.write(
                 detections_conn,
                 frame.timestamp,

@@ -47,11 +47,15 @@ class Detected:
 
 
 def detect_sequence(
-    sequence: Sequence, detector: Detector, frame: FrameSettings | None = None, every: int = 1
+    sequence: Sequence,
+    detector: Detector,
+    frame: FrameSettings | None = None,
+    every: int = 1,
+    last: int | None = None,
 ) -> Detected:
-    """Detect every `every`-th frame (1, 1 + every, ...)."""
+    """Detect every `every`-th frame (1, 1 + every, ...), up to frame `last` (default: all)."""
     out = Detected()
-    for number in range(1, sequence.length + 1, every):
+    for number in range(1, min(last or sequence.length, sequence.length) + 1, every):
         path = sequence.frame_path(number)
         if not path.is_file():
             out.skipped[number] = f'{path.name} missing'
