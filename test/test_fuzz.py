@@ -190,6 +190,9 @@ def abusive_parameters(rng: random.Random, tmp_path) -> dict:
             'max_image_pixels': [0, -5, 10**12, 'lots'],
             'cameras': [['a', 'a'], ['bad name!'], []],
             'autostart': [False, True],
+            'tracking': ['yes', 2, True, False],
+            'tracking_lost_seconds': [-1.0, math.nan, math.inf, 1e9, 2.0, 'long'],
+            'tracking_start_score': [-0.1, 1.5, math.nan, 0.6, 'x'],
         }[name]
     )
     return {name: value}
@@ -210,6 +213,9 @@ DEFAULTS = {
     'raw_subscriptions': True,
     'qos_reliability': 'reliable',
     'qos_depth': 10,
+    'tracking': False,
+    'tracking_lost_seconds': PARAMETERS['tracking_lost_seconds'][0],
+    'tracking_start_score': PARAMETERS['tracking_start_score'][0],
 }
 
 

@@ -257,9 +257,9 @@ def test_every_python_dependency_has_a_rosdep_key_or_a_pip_requirement():
         if m not in sys.stdlib_module_names and m not in ros_packages and m != 'mobilenet_ssd_ros'
     }
     distributions = packages_distributions()
-    pip_listed = {  # ros.txt: what the node needs; train.txt: what making models needs
+    pip_listed = {  # ros.txt: what the node needs; train.txt: making models; tracking*.txt
         re.split(r'[<>=!~ ;\[]', line.strip())[0].lower()
-        for name in ('ros.txt', 'train.txt')
+        for name in ('ros.txt', 'train.txt', 'tracking.txt', 'tracking-no-deps.txt')
         for line in (REPO / 'requirements' / name).read_text().splitlines()
         if line.strip() and not line.startswith('#')
     }
@@ -278,7 +278,8 @@ def test_every_python_dependency_has_a_rosdep_key_or_a_pip_requirement():
         if not any(ROSDEP_KEYS.get(d) in declared or d.lower() in pip_covered for d in dists):
             problems.append(f'{module} ({", ".join(dists)})')
     assert not problems, (
-        f'neither a rosdep key in package.xml nor in requirements/ros.txt or train.txt: {problems}'
+        'neither a rosdep key in package.xml nor in requirements/ros.txt, train.txt or '
+        f'tracking*.txt: {problems}'
     )
 
 

@@ -69,7 +69,8 @@ def _tracking(smoke: dict | None) -> dict:
     )
     print(tracking.format_markdown(rows))
     print(tracking.format_cost(cost))
-    return {'sequence': sequence.name, 'frames': last or sequence.length, 'rows': rows, 'cost': cost}
+    frames = last or sequence.length
+    return {'sequence': sequence.name, 'frames': frames, 'rows': rows, 'cost': cost}
 
 
 def run(args: argparse.Namespace) -> int:

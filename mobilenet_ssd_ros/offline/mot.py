@@ -171,7 +171,8 @@ def score(
         import trackeval
     except ImportError as exc:
         raise MotFormatError(
-            f'scoring needs TrackEval: pip install --no-deps trackeval==1.3.0 tabulate ({exc})'
+            'scoring needs TrackEval: pip install -r requirements/tracking.txt && pip install '
+            f'--no-deps -r requirements/tracking-no-deps.txt ({exc})'
         ) from exc
     columns = check_gt(sequence)
     kept = sorted(set(range(1, sequence.length + 1) if frames is None else frames))
