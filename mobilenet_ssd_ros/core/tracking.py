@@ -109,7 +109,9 @@ def require_library() -> None:
 class Tracker:
     """One camera's tracks: feed it each processed frame's detections with the frame's stamp."""
 
-    def __init__(self, settings: TrackerSettings = TrackerSettings(), algorithm='bytetrack'):
+    def __init__(
+        self, settings: TrackerSettings = TrackerSettings(), algorithm: str = 'bytetrack'
+    ):
         self._sv, self._make = _library(algorithm)
         self.settings = settings
         self._next_id = 1  # ids this Tracker hands out: 1, 2, ..., never reused
@@ -166,6 +168,8 @@ class Tracker:
             dtype=np.float32,
         ).reshape(-1, 4)
         scores = np.array([d.score for d in detections], dtype=np.float32)
+        # class_id carries each box's index (the association ignores classes), so that the
+        # library's output, reordered and filtered, maps back to our detections unchanged.
         given = self._sv.Detections(
             xyxy=boxes, confidence=scores, class_id=np.arange(len(detections))
         )
