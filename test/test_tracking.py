@@ -195,7 +195,7 @@ GT = [f'{f},{i},{x},{y},{w},{h},1,1,1' for f, i, x, y, w, h in A + B]
 
 def rows(boxes_with_ids):
     return [
-        TrackRow(f, tid, Detection('person', 0, 0.9, BBox(x, y, x + w, y + h)))
+        TrackRow(f, Detection('person', 0, 0.9, BBox(x, y, x + w, y + h), tid))
         for (f, _, x, y, w, h), tid in boxes_with_ids
     ]
 
@@ -291,8 +291,8 @@ def test_track_scores_the_dev_sequence_and_saves_what_it_scored(tmp_path, capsys
     lines = saved.read_text().splitlines()
     assert len(lines) == result['boxes']
     tracked = [
-        TrackRow(int(f), int(i), Detection('person', 0, float(c), BBox(
-            float(x), float(y), float(x) + float(w), float(y) + float(h))))
+        TrackRow(int(f), Detection('person', 0, float(c), BBox(
+            float(x), float(y), float(x) + float(w), float(y) + float(h)), int(i)))
         for f, i, x, y, w, h, c, *_ in (line.split(',') for line in lines)
     ]
     assert score(read_sequence(folder), tracked) == pytest.approx(result['scores'], abs=1e-3)

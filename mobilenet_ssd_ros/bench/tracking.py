@@ -33,7 +33,7 @@ import time
 
 import numpy as np
 
-from ..core.detection import Detection
+from ..core.detection import BBox, Detection
 from ..core.detector import Detector, FrameSettings
 from ..core.imageio import read_rgb
 from ..core.tracking import ALGORITHMS, Tracker, TrackerSettings
@@ -100,8 +100,6 @@ class Motpy:
 
 
 def _iou_xyxy(d: Detection, box: np.ndarray) -> float:
-    from ..core.detection import BBox
-
     return d.bbox.iou(BBox(*map(float, box)))
 
 

@@ -25,6 +25,7 @@ import argparse
 import json
 
 from .model_options import add_model_options, open_detector
+from .. import zoo
 from ..core.tracking import Tracker, TrackerSettings
 
 
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.every < 1:
         raise ValueError(f'--every must be >= 1, got {args.every}')
-    if args.variant == 'auto':
+    if args.variant == zoo.AUTO:
         raise ValueError('track runs one model: --variant auto is for eval and replay')
     sequence = read_sequence(args.sequence)
     tracker = make_tracker(args)

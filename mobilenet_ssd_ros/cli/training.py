@@ -19,6 +19,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..core.enhance import METHODS
+
 
 def add(sub) -> None:
     """Add the train command to the subcommands `sub`."""
@@ -80,7 +82,7 @@ def add(sub) -> None:
     )
     p.add_argument(
         '--fog-enhance',
-        choices=['off', 'stretch', 'auto'],
+        choices=list(METHODS),
         default='off',
         help='with --fog-folds: show the fog images through this enhancement to student and '
         'teacher (the model then runs with it; default off)',

@@ -85,16 +85,54 @@ class Choice:
 
 @dataclass(frozen=True)
 class TwoModels:
-    """The plain model and the fog model of one key, and the rule that picks between them."""
+    """
+    The plain model and the fog model of one key, and the rule that picks between them.
+
+    What the node's worker and replay run, swapped whole while frames run; with one model
+    only (`fog` None) every frame runs the plain one and a camera's switch never moves.
+    """
 
     clear: Choice
-    fog: Choice | None  # None: one model only (what replay runs without variant auto)
+    fog: Choice | None = None  # None: one model only (no variant auto)
     rule: SwitchRule = SwitchRule()
+
+    @classmethod
+    def single(cls, detector: Detector) -> TwoModels:
+        """Return one model with its own frame settings (no variant auto)."""
+        return cls(Choice(detector, detector.defaults))
+
+    @property
+    def detector(self) -> Detector:
+        return self.clear.detector
+
+    @property
+    def frame(self) -> FrameSettings:
+        return self.clear.frame
+
+    def current(self, switch: FogSwitch) -> Choice:
+        """Return the model a camera in `switch`'s state runs now."""
+        return self.fog if self.fog is not None and switch.foggy else self.clear
+
+    def with_filter(
+        self, score_threshold: float, classes, max_detections, enhance: str
+    ) -> TwoModels:
+        """Return new frame settings for every model (the fog model keeps its enhancement)."""
+        clear, fog = self.clear.detector, self.fog
+        if fog is not None:
+            method = fog.frame.enhancer.method
+            fog = Choice(
+                fog.detector,
+                fog.detector.settings(score_threshold, classes, max_detections, method),
+            )
+        settings = clear.settings(score_threshold, classes, max_detections, enhance)
+        return TwoModels(Choice(clear, settings), fog, self.rule)
 
     def choice(self, switch: FogSwitch | None, image: np.ndarray) -> Choice:
         """Return the model for this frame: the camera's state, or else the image's own look."""
         if switch is not None:
-            return self.fog if switch.foggy else self.clear
+            return self.current(switch)
+        if self.fog is None:
+            return self.clear
         small = cv2.resize(image, self.clear.detector.input_size, interpolation=cv2.INTER_AREA)
         if small.ndim == 2:
             small = cv2.cvtColor(small, cv2.COLOR_GRAY2RGB)
@@ -105,9 +143,14 @@ class TwoModels:
     def detect(
         self, image: np.ndarray, switch: FogSwitch | None = None, stamp_s: float = 0.0
     ) -> tuple[FrameResult, Choice]:
-        """Detect with the chosen model; a camera's switch then takes this frame's quality."""
+        """
+        Detect with the chosen model; a camera's switch then takes this frame's quality.
+
+        The frame a switch is decided on ran the old model (compare `switch.foggy` before and
+        after to see a switch).
+        """
         chosen = self.choice(switch, image)
         result = chosen.detector.detect(image, chosen.frame)
-        if switch is not None:
+        if switch is not None and self.fog is not None:
             switch.update(result.quality, stamp_s)
         return result, chosen

@@ -185,3 +185,8 @@ class Tracker:
             tracked.append(replace(detections[int(index)], track_id=ours))
         self.active_tracks = sum(1 for t in self._tracker.tracks if t.tracker_id >= 0)
         return sorted(tracked, key=lambda d: -d.score)
+
+    @property
+    def ids_issued(self) -> int:
+        """How many track ids this Tracker has handed out (the ids are 1..this)."""
+        return self._next_id - 1

@@ -107,8 +107,11 @@ class TrackRow:
     """One tracked box in one frame: what a line of a MOTChallenge result file says."""
 
     frame: int
-    track_id: int
-    detection: Detection
+    detection: Detection  # with its track_id
+
+    @property
+    def track_id(self) -> int:
+        return self.detection.track_id
 
     def line(self) -> str:
         b = self.detection.bbox
@@ -184,7 +187,7 @@ def score(
             if int(float(frame)) in index:
                 gt_lines.append(f'{index[int(float(frame))]},{rest}\n')
     renumbered = [
-        TrackRow(index[r.frame], r.track_id, r.detection) for r in rows if r.frame in index
+        TrackRow(index[r.frame], r.detection) for r in rows if r.frame in index
     ]
     with tempfile.TemporaryDirectory() as tmp:
         gt_file = Path(tmp) / 'gt' / sequence.name / 'gt' / 'gt.txt'

@@ -54,7 +54,7 @@ from ..convert.image_input import BadImageError, message_to_image
 from ..convert.messages import DETECTION_ARRAY, detection_array, STATS, stats_message
 from ..core.detection import Detection
 from ..core.detector import Detector
-from ..core.fog_switch import Choice, FogSwitch, TwoModels
+from ..core.fog_switch import FogSwitch, TwoModels
 from ..core.mailboxes import Mailboxes
 from ..core.tracking import Tracker
 
@@ -198,11 +198,11 @@ def replay(
     if frame_ms is not None and frame_ms <= 0:
         raise BagError(f'frame_ms must be positive, got {frame_ms}')
     if isinstance(detector, TwoModels):  # variant auto: switched on the bag's stamps, as the node
-        models, switch = detector, FogSwitch(detector.rule)
+        models = detector
         model_id = f'auto: {models.clear.detector.model_id} / {models.fog.detector.model_id}'
     else:
-        models, switch = TwoModels(Choice(detector, detector.defaults), None), None
-        model_id = detector.model_id
+        models, model_id = TwoModels.single(detector), detector.model_id
+    switch = FogSwitch(models.rule)  # moves only with a fog model (variant auto)
     report = ReplayReport(bag=str(bag), output=str(output), model_id=model_id)
     predictions: dict[str, list[Detection]] = {}
     frames = read_frames(bag, topic)
@@ -230,17 +230,15 @@ def replay(
                 report.error = f'frame {frame.index} (t={frame.timestamp} ns): {exc}'
                 return 0
             converted = time.perf_counter()
-            chosen = models.fog if switch is not None and switch.foggy else models.clear
-            result = chosen.detector.detect(image, chosen.frame)
-            if switch is not None:
-                report.fog_frames += switch.foggy
-                report.switches += switch.update(result.quality, stamp_ns(frame.msg.header) / 1e9)
             header = frame.msg.header
+            stamp_s = stamp_ns(header) / 1e9
+            was_foggy = switch.foggy
+            result, chosen = models.detect(image, switch, stamp_s)
+            report.fog_frames += was_foggy
+            report.switches += switch.foggy != was_foggy
             if tracker is not None:
-                tracked = tracker.update(result.detections, stamp_ns(header) / 1e9)
-                result = replace(result, detections=tracked)
-                ids = [d.track_id for d in tracked]
-                report.tracks = max([report.tracks, *ids])
+                result = replace(result, detections=tracker.update(result.detections, stamp_s))
+                report.tracks = tracker.ids_issued
             detections = result.detections
             writer.write(
                 detections_conn,

@@ -88,5 +88,5 @@ def track_detections(
         start = time.perf_counter()
         tracked = track(frames[number], sequence.stamp(number))
         spent += time.perf_counter() - start
-        rows += [TrackRow(number, d.track_id, d) for d in tracked]
+        rows += [TrackRow(number, d) for d in tracked]
     return Tracked(rows, spent * 1e3)

@@ -62,11 +62,11 @@ from .settings import (
     PARAMETERS,
     TRACKING_PARAMS,
 )
-from .worker import FramePipeline, Running, Worker
+from .worker import FramePipeline, Worker
 from .. import zoo
 from ..convert.image_input import BadImageError
 from ..convert.messages import label_info, RCLPY_TYPES
-from ..core.fog_switch import Choice, FogSwitch
+from ..core.fog_switch import Choice, FogSwitch, TwoModels
 from ..core.tracking import require_library, Tracker
 
 NODE_NAME = 'mobilenet_ssd'
@@ -83,7 +83,7 @@ class DetectorNode(LifecycleNode):
             self.declare_parameter(name, default, descriptor)
         # What runs, each swapped whole (immutable) while the worker reads it per frame.
         self._settings = NodeSettings.from_values({n: self._param(n) for n in PARAMETERS})
-        self._running: Running | None = None
+        self._running: TwoModels | None = None  # what runs (one model, or two: variant auto)
         self._cameras: list[Camera] = []
         # Each camera's tracker by camera name, kept for the life of the process so that a
         # camera's track ids are never handed out twice (deactivate and cleanup only reset).
@@ -106,13 +106,11 @@ class DetectorNode(LifecycleNode):
         except ParameterUninitializedException:
             return []
 
-    def _open(self, settings: NodeSettings) -> Running:
+    def _open(self, settings: NodeSettings) -> TwoModels:
         """Open the detector `settings` ask for (both models for `variant: auto`)."""
         if settings.variant == zoo.AUTO:
-            two = zoo.open_two_models(settings.detector())
-            return Running(two.clear, two.fog, two.rule)
-        detector = zoo.open_detector(settings.detector())
-        return Running(Choice(detector, detector.defaults))
+            return zoo.open_two_models(settings.detector())
+        return TwoModels.single(zoo.open_detector(settings.detector()))
 
     def _on_set_parameters(self, params: list[Parameter]) -> SetParametersResult:
         """
@@ -153,8 +151,10 @@ class DetectorNode(LifecycleNode):
         TrackingUnavailableError names the install step (the change or configure fails).
         """
         if not settings.tracking:
+            for cam in self._cameras:
+                cam.tracker = None  # the worker tracks a camera that has a tracker
             return
-        require_library()
+        require_library()  # also with no camera yet (unconfigured): refuse the change now
         for cam in self._cameras:
             tracker = self._trackers.get(cam.name)
             if tracker is None:
@@ -233,7 +233,6 @@ class DetectorNode(LifecycleNode):
             lambda: self._settings.publish_debug_image,
             lambda: self._settings.max_image_pixels,
             self._switched,
-            lambda: self._settings.tracking,
         )
         self._worker = Worker(len(self._cameras), functools.partial(self._handle_frame, pipeline))
         for cam in self._cameras:
@@ -369,14 +368,10 @@ class DetectorNode(LifecycleNode):
                 'transport': self._codec.name,
                 'executor': type(self.executor).__name__ if self.executor else '',
                 'frames_deserialized': str(self._codec.deserialized(cam.index, counts.received)),
-                'model': running.for_camera(cam).detector.model_id if running else '',
-                'enhance': running.for_camera(cam).frame.enhancer.method if running else '',
+                'model': running.current(cam.fog).detector.model_id if running else '',
+                'enhance': running.current(cam.fog).frame.enhancer.method if running else '',
                 'fog': ('true' if cam.fog.foggy else 'false') if running and running.fog else '',
-                'active_tracks': (
-                    str(cam.tracker.active_tracks)
-                    if self._settings.tracking and cam.tracker is not None
-                    else ''
-                ),
+                'active_tracks': str(cam.tracker.active_tracks) if cam.tracker is not None else '',
             }
             array.status.append(
                 camera_status(

@@ -44,51 +44,9 @@ from .camera import Camera
 from .frames import FrameCodec, FrameError
 from ..convert.image_input import BadImageError, message_to_image
 from ..convert.messages import detection_array, RCLPY_TYPES, rgb_image, stats_message
-from ..core.detector import Detector, FrameSettings
 from ..core.draw import annotate
-from ..core.fog_switch import Choice, SwitchRule
+from ..core.fog_switch import Choice, TwoModels
 from ..core.mailboxes import Mailboxes
-
-
-@dataclass(frozen=True)
-class Running:
-    """
-    What runs, swapped whole while frames run: the model and its frame settings.
-
-    With `variant: auto` also the fog model (core/fog_switch.py), which a camera runs while
-    its FogSwitch says it is in fog.
-    """
-
-    clear: Choice
-    fog: Choice | None = None
-    rule: SwitchRule = SwitchRule()
-
-    @property
-    def detector(self) -> Detector:
-        return self.clear.detector
-
-    @property
-    def frame(self) -> FrameSettings:
-        return self.clear.frame
-
-    def for_camera(self, cam: Camera) -> Choice:
-        """Return the model this camera's next frame runs."""
-        return self.fog if self.fog is not None and cam.fog.foggy else self.clear
-
-    def with_filter(
-        self, score_threshold: float, classes, max_detections, enhance: str
-    ) -> Running:
-        """Return new frame settings for every model (the fog model keeps its enhancement)."""
-        clear = self.clear.detector
-        fog = self.fog
-        if fog is not None:
-            method = fog.frame.enhancer.method
-            fog = Choice(
-                fog.detector,
-                fog.detector.settings(score_threshold, classes, max_detections, method),
-            )
-        settings = clear.settings(score_threshold, classes, max_detections, enhance)
-        return Running(Choice(clear, settings), fog, self.rule)
 
 
 class Worker:
@@ -165,12 +123,9 @@ class FramePipeline:
     publish_debug: Callable[[], bool]  # the parameter, read per frame
     max_pixels: Callable[[], int]  # the parameter, read per frame
     on_switch: Callable[[Camera, Choice], None] = lambda cam, choice: None  # variant auto
-    tracking: Callable[[], bool] = lambda: False  # the parameter, read per frame
 
-    def __call__(self, cam: Camera, item: Any, running: Running) -> None:
+    def __call__(self, cam: Camera, item: Any, running: TwoModels) -> None:
         """Process one frame; BadImageError for a frame that cannot be read."""
-        chosen = running.for_camera(cam)
-        detector, frame = chosen.detector, chosen.frame
         start = time.perf_counter()
         try:
             msg, header = self.codec.decode(item, cam.index)  # raw: deserialized only here
@@ -178,29 +133,29 @@ class FramePipeline:
             raise BadImageError('serialization', str(exc)) from exc
         image = message_to_image(msg, self.max_pixels(), cam.on_warning)
         converted = time.perf_counter()
-        result = detector.detect(image, frame)
-        stamp = header.stamp
-        stamp_s = stamp.sec + stamp.nanosec * 1e-9  # the frames' own time, as replay's
-        tracker = cam.tracker
-        if tracker is not None and self.tracking():
+        stamp_ns = header.stamp.sec * 1_000_000_000 + header.stamp.nanosec
+        stamp_s = stamp_ns / 1e9  # the frames' own time, as replay's
+        was_foggy = cam.fog.foggy
+        result, chosen = running.detect(image, cam.fog, stamp_s)
+        tracker = cam.tracker  # None while tracking is off
+        if tracker is not None:
             result = replace(result, detections=tracker.update(result.detections, stamp_s))
         cam.detections_pub.publish(detection_array(result.detections, header, RCLPY_TYPES))
         if self.publish_debug() and cam.debug_pub.get_subscription_count() > 0:
             rgb = image if image.ndim == 3 and image.shape[2] == 3 else _to_rgb(image)
             cam.debug_pub.publish(rgb_image(annotate(rgb, result.detections), header, RCLPY_TYPES))
         done = time.perf_counter()
-        now_ns = self.clock.now().nanoseconds
-        latency_ms = (now_ns - (stamp.sec * 1_000_000_000 + stamp.nanosec)) / 1e6
+        latency_ms = (self.clock.now().nanoseconds - stamp_ns) / 1e6
         verdict = result.quality.verdict() if result.quality is not None else 'unknown'
-        if running.fog is not None and cam.fog.update(result.quality, stamp_s):
-            self.on_switch(cam, running.for_camera(cam))  # from the next frame on
+        if cam.fog.foggy != was_foggy:
+            self.on_switch(cam, running.current(cam.fog))  # from the next frame on
         dropped = cam.stats.processed_frame(latency_ms, verdict, result.enhanced, result.quality)
         cam.stats_pub.publish(
             stats_message(
                 RCLPY_TYPES,
                 header,
                 result,
-                detector,
+                chosen.detector,
                 convert_ms=(converted - start) * 1e3,
                 total_ms=(done - start) * 1e3,
                 latency_ms=latency_ms,
