@@ -31,8 +31,8 @@ from mobilenet_ssd_ros.core.detection import BBox, Detection
 from mobilenet_ssd_ros.core.draw import annotate
 from mobilenet_ssd_ros.core.tracking import Tracker, TrackerSettings
 from mobilenet_ssd_ros.offline.mot import (
-    check_gt,
     MotFormatError,
+    read_gt,
     read_sequence,
     score,
     TrackRow,
@@ -241,7 +241,7 @@ def test_every_nth_frame_is_scored_on_the_frames_given(tmp_path):
 def test_a_malformed_gt_line_is_named_with_its_line_number(tmp_path, line, problem):
     sequence = write_sequence(tmp_path / 'bad', [GT[0], line])
     with pytest.raises(MotFormatError, match=f'gt.txt:2: .*{problem}'):
-        check_gt(sequence)
+        read_gt(sequence)
     assert cli.main(['track', str(sequence.path)]) == 2  # one line on stderr, no traceback
 
 

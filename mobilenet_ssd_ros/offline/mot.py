@@ -127,14 +127,22 @@ def write_results(path: str | Path, rows: Iterable[TrackRow]) -> None:
     Path(path).write_text(''.join(f'{line}\n' for line in lines))
 
 
-def check_gt(sequence: Sequence) -> int:
+@dataclass(frozen=True)
+class GroundTruth:
+    """A sequence's checked gt lines by frame, and the fewest columns a line has."""
+
+    columns: int
+    lines: list[tuple[int, str]]  # (frame, the line's fields after the frame)
+
+
+def read_gt(sequence: Sequence) -> GroundTruth:
     """
-    Check every line of the ground truth; return the number of columns it has.
+    Read and check every line of the ground truth.
 
     MotFormatError names the first malformed line: too few fields, a number that is not one,
     a frame outside the sequence, a box without area.
     """
-    columns = None
+    columns, lines = None, []
     for number, line in enumerate(sequence.gt_file.read_text().splitlines(), start=1):
         if not line.strip():
             continue
@@ -152,9 +160,10 @@ def check_gt(sequence: Sequence) -> int:
         if not (w > 0 and h > 0):
             raise MotFormatError(f'{where}: box of width {fields[4]}, height {fields[5]}')
         columns = min(columns or len(fields), len(fields))
+        lines.append((int(frame), ','.join(fields[1:])))
     if columns is None:
         raise MotFormatError(f'{sequence.gt_file}: no ground truth lines')
-    return columns
+    return GroundTruth(columns, lines)
 
 
 def score(
@@ -177,15 +186,10 @@ def score(
             'scoring needs TrackEval: pip install -r requirements/tracking.txt && pip install '
             f'--no-deps -r requirements/tracking-no-deps.txt ({exc})'
         ) from exc
-    columns = check_gt(sequence)
+    gt = read_gt(sequence)
     kept = sorted(set(range(1, sequence.length + 1) if frames is None else frames))
     index = {frame: i for i, frame in enumerate(kept, start=1)}
-    gt_lines = []
-    for line in sequence.gt_file.read_text().splitlines():
-        if line.strip():
-            frame, rest = line.split(',', 1)
-            if int(float(frame)) in index:
-                gt_lines.append(f'{index[int(float(frame))]},{rest}\n')
+    gt_lines = [f'{index[frame]},{rest}\n' for frame, rest in gt.lines if frame in index]
     renumbered = [
         TrackRow(index[r.frame], r.detection) for r in rows if r.frame in index
     ]
@@ -201,7 +205,7 @@ def score(
             'TRACKERS_FOLDER': str(Path(tmp) / 'trackers'),
             'TRACKERS_TO_EVAL': ['ours'],
             'SEQ_INFO': {sequence.name: len(kept)},
-            'BENCHMARK': 'MOT17' if columns >= 9 else 'MOT15',
+            'BENCHMARK': 'MOT17' if gt.columns >= 9 else 'MOT15',
             'SKIP_SPLIT_FOL': True,
             'PRINT_CONFIG': False,
         }
