@@ -1,16 +1,19 @@
 """
 The out-of-fold predictions of a k-fold run on DAWN fog: each image by the model that never saw it.
 
-    python tools/out_of_fold.py runs/fog_k0 ... runs/fog_k4 --output oof.jsonl [--enhance auto]
+    python tools/out_of_fold.py runs/fog_k0 ... runs/fog_k4 --output oof.jsonl
+    python tools/out_of_fold.py runs/fog_k0 ... runs/fog_k4 --variant auto --output auto.jsonl
     mobilenet-ssd eval --dataset ../shared/data/dawn_fog_dev --format voc \
         --predictions oof.jsonl --compare release_auto.jsonl
 
 Each run folder holds a model trained with `--fog-folds K --fog-fold k` and its model.json,
-which names the fold's held-out images. The tool checks that the folds are those of one
-split (same folds, same seed), that each is held out once and that together they cover the
-set, runs each fold's model on its own held-out images only (score threshold 0, as `eval`
-does), and writes the predictions in `detect --json` form, so that `eval --predictions`
-scores them as one set and `--compare` pairs them with a baseline on the same images.
+which names the fold's held-out images. The runs must be one split (same folds, same seed),
+each fold held out once, together covering the set (mobilenet_ssd_ros.offline.folds checks
+it). Each fold's model runs on its own held-out images only (score threshold 0, as `eval`
+does), with the enhancement it was made for unless --enhance says otherwise; with
+`--variant auto` beside the plain model of its key, taking only the images that look foggy.
+The predictions are written in `detect --json` form, so that `eval --predictions` scores
+them as one set and `--compare` pairs them with a baseline on the same images.
 """
 
 # Copyright 2026 The mobilenet_ssd_ros developers
@@ -30,48 +33,39 @@ scores them as one set and `--compare` pairs them with a baseline on the same im
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+from functools import partial
 import sys
-
-
-def out_of_fold(runs: list[Path], enhance: str = 'off') -> tuple[list, dict]:
-    """Return (the data set's samples, predictions by image name), each from its fold's model."""
-    from mobilenet_ssd_ros import zoo
-    from mobilenet_ssd_ros.core.imageio import read_rgb
-    from mobilenet_ssd_ros.offline.datasets import load_dataset, shared_data
-
-    infos = [zoo.ModelMetadata.read(run) for run in runs]
-    splits = {(str(i.details['fog_folds_images']), i.details['fog_seed']) for i in infos}
-    if len(splits) != 1:
-        raise SystemExit('error: the runs come from different fold splits (folds or seed)')
-    folds = infos[0].details['fog_folds_images']
-    held = sorted(i.details['fog_fold_held_out'] for i in infos)
-    if held != list(range(len(folds))):
-        raise SystemExit(f'error: need each of the {len(folds)} folds held out once, got {held}')
-    samples = load_dataset(shared_data('dawn_fog_dev'), 'voc')
-    by_name = {s.image_path.name: s for s in samples}
-    if sorted(by_name) != sorted(name for fold in folds for name in fold):
-        raise SystemExit('error: the folds do not cover the data set')
-    predictions = {}
-    for run, info in zip(runs, infos):
-        detector = zoo.open_detector(
-            model=str(run / info.model_file), score_threshold=0.0, enhance=enhance
-        )
-        for name in info.details['fog_held_out_images']:
-            rgb = read_rgb(by_name[name].image_path)
-            predictions[name] = detector.detect(rgb).detections
-    return samples, predictions
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('runs', nargs='+', type=Path, help='the run folders, one per fold')
+    parser.add_argument('runs', nargs='+', help='the run folders, one per fold')
     parser.add_argument('--output', required=True, help='JSON lines, as detect --json writes')
-    parser.add_argument('--enhance', default='off', help='off, stretch or auto (default off)')
+    parser.add_argument(
+        '--variant', choices=('weather', 'auto'), default='weather',
+        help='weather: the fold model on every image (default); auto: as variant auto',
+    )
+    parser.add_argument(
+        '--enhance', choices=('off', 'stretch', 'auto'),
+        help="the fold model's enhancement (default: what its model.json recommends); with "
+        "--variant auto, the plain model's (default off)",
+    )
     args = parser.parse_args()
+    from mobilenet_ssd_ros.offline import folds
+    from mobilenet_ssd_ros.offline.datasets import load_dataset, shared_data
     from mobilenet_ssd_ros.offline.evaluate import write_predictions
 
-    samples, predictions = out_of_fold(args.runs, args.enhance)
+    samples = load_dataset(shared_data('dawn_fog_dev'), 'voc')
+    try:
+        runs = folds.read_fold_runs(args.runs, samples)
+    except folds.FoldError as exc:
+        print(f'error: {exc}', file=sys.stderr)
+        return 2
+    if args.variant == 'auto':
+        opener = partial(folds.auto, plain_enhance=args.enhance or 'off')
+    else:
+        opener = partial(folds.alone, enhance=args.enhance)
+    predictions = folds.out_of_fold(runs, samples, opener)
     write_predictions(args.output, samples, predictions)
     print(f"{len(predictions)} images, each by its held-out fold's model -> {args.output}")
     return 0
