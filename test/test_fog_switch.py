@@ -29,7 +29,7 @@ RATE_HZ = 10.0
 
 
 def quality(path):
-    small = cv2.resize(read_rgb(path), (300, 300), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(read_rgb(path), (300, 300), interpolation=cv2.INTER_LINEAR)
     return measure(small)
 
 
@@ -104,6 +104,20 @@ def test_two_models_pick_by_each_images_own_look_without_a_stream(weather_varian
     assert chosen is models.fog and result.enhanced
     result, chosen = models.detect(read_rgb(CLEAR[0]))
     assert chosen is models.clear and not result.enhanced
+
+
+def test_an_image_alone_is_judged_as_the_node_judges_a_frame(weather_variant):
+    """The per-image choice (eval) is the switch's gate on the detector's measured quality."""
+    models = zoo.open_two_models(zoo.DetectorSettings(enhance='off'))
+    coco = sorted((SHARED / 'data' / 'coco128_val2017' / 'images').iterdir())
+    fog_chosen = 0
+    for path in coco:
+        image = read_rgb(path)
+        measured = models.clear.detector.detect(image).quality  # what the node's switch takes
+        chosen = models.choice(None, image)
+        assert (chosen is models.fog) == models.rule.enter(measured), path.name
+        fog_chosen += chosen is models.fog
+    assert 5 <= fog_chosen <= 30  # flat or hazy clear images exist, and most are clear
 
 
 def test_auto_without_a_weather_model_is_refused_with_what_exists(tmp_path, monkeypatch):

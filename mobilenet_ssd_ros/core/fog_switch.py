@@ -133,7 +133,9 @@ class TwoModels:
             return self.current(switch)
         if self.fog is None:
             return self.clear
-        small = cv2.resize(image, self.clear.detector.input_size, interpolation=cv2.INTER_AREA)
+        # Resized as the detector's preprocessing does, so that an image is judged as the
+        # node's switch judges a frame (by the quality of the model-sized input).
+        small = cv2.resize(image, self.clear.detector.input_size, interpolation=cv2.INTER_LINEAR)
         if small.ndim == 2:
             small = cv2.cvtColor(small, cv2.COLOR_GRAY2RGB)
         elif small.shape[2] == 4:
