@@ -149,6 +149,30 @@ def test_complete_classes_take_the_truth_alone():
     assert merged[2].tolist() == pytest.approx([0.8, 1.0])
 
 
+def test_fog_images_take_dawns_six_classes_or_every_class_as_complete():
+    """With 'all', an unconfirmed teacher detection of any class is background on fog."""
+    from conftest import MODEL_DIR
+    from mobilenet_ssd_ros.core.labels import LabelMap
+
+    labels = LabelMap.from_file(MODEL_DIR / 'labelmap.txt')
+    dawn = pools.fog_truth(labels, 'dawn')
+    every = pools.fog_truth(labels, 'all')
+    assert len(dawn) == len(every) == 100
+    image, truth = next(iter(every.items()))
+    assert sorted(labels[int(c)] for c in dawn[image].complete) == sorted(pools.FOG_CLASSES)
+    assert set(truth.complete.tolist()) == set(labels)  # every class the model names
+    assert np.array_equal(truth.boxes, dawn[image].boxes)  # the same boxes either way
+    light = labels.ids_for(['traffic light'])
+    box, light_class = torch.tensor([[0.6, 0.1, 0.9, 0.4]]), torch.tensor([*light])
+    no_truth = torch.zeros(0, 4), torch.zeros(0, dtype=torch.long)
+    for kind, kept in ((dawn, [*light]), (every, [])):  # an unconfirmed traffic light
+        complete = torch.from_numpy(kind[image].complete)
+        merged = with_truth(box, light_class, torch.tensor([0.8]), *no_truth, complete)
+        assert merged[1].tolist() == kept
+    with pytest.raises(ValueError, match='dawn, all'):
+        pools.fog_truth(labels, 'some')
+
+
 def test_mixed_targets_of_a_complete_class_are_the_matched_boxes_only():
     from mobilenet_ssd_ros.training.targets import mixed_loss, Targets
 
@@ -204,5 +228,11 @@ def test_a_fog_fold_run_records_its_folds_and_never_sees_its_held_out_images(tmp
     )
     assert 'held-out fold from 0 to folds - 1' in capsys.readouterr().err
     assert cli.main([*args, '--fog-enhance', 'auto', '--output', str(tmp_path / 'y')]) == 2
-    assert '--fog-enhance need --fog-folds' in capsys.readouterr().err
+    assert '--fog-complete need --fog-folds' in capsys.readouterr().err
+    assert cli.main([*args, '--fog-complete', 'all', '--output', str(tmp_path / 'z')]) == 2
+    assert 'need --fog-folds' in capsys.readouterr().err
+    assert info['fog_complete'] == 'dawn'  # the default: DAWN's six classes
+    every = tmp_path / 'every'
+    assert cli.main([*args, *fog[:-1], str(every), '--fog-complete', 'all']) == 0
+    assert json.loads((every / 'model.json').read_text())['fog_complete'] == 'all'
     assert info['enhance'] == info['fog_enhance'] == 'off'  # what the node runs it with

@@ -88,6 +88,13 @@ def add(sub) -> None:
         'teacher (the model then runs with it; default off)',
     )
     p.add_argument(
+        '--fog-complete',
+        choices=['dawn', 'all'],
+        default='dawn',
+        help='with --fog-folds: the classes a fog image labels completely, so that a teacher '
+        "detection no box confirms is background: DAWN's six (default) or all",
+    )
+    p.add_argument(
         '--fog-share',
         type=float,
         default=0.3,
@@ -174,6 +181,7 @@ def run(args: argparse.Namespace) -> int:
         fog_fold=args.fog_fold,
         fog_share=args.fog_share if args.fog_folds else 0.0,
         fog_enhance=args.fog_enhance,
+        fog_complete=args.fog_complete,
     )
     try:
         path = train(

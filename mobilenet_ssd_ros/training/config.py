@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .pools import POOLS
+from .pools import FOG_COMPLETE, POOLS
 from .weather import chosen_effects
 from ..core.enhance import METHODS
 
@@ -62,6 +62,7 @@ class TrainConfig:
     fog_fold: int = -1
     fog_share: float = 0.0
     fog_enhance: str = 'off'  # the fog images through this enhancement, for student and teacher
+    fog_complete: str = 'dawn'  # classes complete on a fog image (pools.fog_truth): dawn, all
 
 
 class TrainError(RuntimeError):
@@ -107,9 +108,15 @@ def check_weather(config: TrainConfig) -> None:
 def check_fog(config: TrainConfig) -> None:
     """Refuse, before any work, fog options that cannot apply."""
     if config.fog_folds == 0:
-        if config.fog_share or config.fog_fold != -1 or config.fog_enhance != 'off':
+        if (
+            config.fog_share
+            or config.fog_fold != -1
+            or config.fog_enhance != 'off'
+            or config.fog_complete != 'dawn'
+        ):
             raise TrainError(
-                '--fog-share, --fog-fold and --fog-enhance need --fog-folds (k-fold on DAWN fog)'
+                '--fog-share, --fog-fold, --fog-enhance and --fog-complete need --fog-folds '
+                '(k-fold on DAWN fog)'
             )
         return
     if config.fog_folds < 2 or not -1 <= config.fog_fold < config.fog_folds:
@@ -123,6 +130,8 @@ def check_fog(config: TrainConfig) -> None:
         raise TrainError('the fog boxes are targets of --targets mixed only')
     if config.fog_enhance not in METHODS:
         raise TrainError(f'--fog-enhance must be one of {", ".join(METHODS)}')
+    if config.fog_complete not in FOG_COMPLETE:
+        raise TrainError(f'--fog-complete must be one of {", ".join(FOG_COMPLETE)}')
 
 
 def torch_device(name: str) -> torch.device:

@@ -205,9 +205,23 @@ def fog_folds(seed: int, folds: int) -> list[list[Path]]:
     return [sorted(files[i] for i in order[k::folds]) for k in range(folds)]
 
 
-def fog_truth(labels: LabelMap) -> dict[Path, Truth]:
-    """Return the DAWN boxes of every fog image, with its six classes complete."""
-    complete = np.array(sorted(labels.ids_for(FOG_CLASSES)), dtype=np.int64)
+# Which classes count as completely labelled on a fog image (TrainConfig.fog_complete).
+FOG_COMPLETE = ('dawn', 'all')
+
+
+def fog_truth(labels: LabelMap, complete_classes: str = 'dawn') -> dict[Path, Truth]:
+    """
+    Return the DAWN boxes of every fog image, with the classes taken as complete.
+
+    'dawn': the six classes DAWN labels. 'all': every class the model names, so that a
+    teacher detection no box confirms is background whatever its class; DAWN labels none of
+    the other 74, and left to the teacher they filled the 10 detection slots of the fog
+    images with unchecked "traffic lights" (docs/TRAINING.md).
+    """
+    if complete_classes not in FOG_COMPLETE:
+        raise ValueError(f'complete classes must be one of {", ".join(FOG_COMPLETE)}')
+    names = FOG_CLASSES if complete_classes == 'dawn' else labels.values()
+    complete = np.array(sorted(labels.ids_for(names)), dtype=np.int64)
     return {
         sample.image_path: truth_boxes(sample, labels, complete)
         for sample in load_dataset(shared_data(FOG), 'voc')

@@ -168,7 +168,8 @@ def _pool_plan(
     sampler = Sampler.build(files, classes, config.repeat_threshold)
     if config.fog_folds:
         fog = fog_images(config)
-        truth.update({p: t for p, t in fog_truth(labels).items() if p in set(fog)})
+        fog_boxes = fog_truth(labels, config.fog_complete)
+        truth.update({p: t for p, t in fog_boxes.items() if p in set(fog)})
         sampler = sampler.with_extra(fog, config.fog_share)
     log(
         'draws per pool: '
@@ -189,6 +190,7 @@ def _fog_record(config: TrainConfig) -> dict:
         'fog_seed': config.seed,
         'fog_share': config.fog_share,
         'fog_enhance': config.fog_enhance,
+        'fog_complete': config.fog_complete,
         'enhance': config.fog_enhance,  # what the node runs it with (until measured otherwise)
         'fog_held_out_images': (
             [p.name for p in folds[config.fog_fold]] if config.fog_fold >= 0 else []
