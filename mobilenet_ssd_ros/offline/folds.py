@@ -60,6 +60,11 @@ class FoldRun:
     def model_path(self) -> Path:
         return self.path / self.info.model_file
 
+    @property
+    def enhance(self) -> str | None:
+        """Return the enhancement the fold model was made for (model.json), if it names one."""
+        return self.info.details.get('enhance')
+
 
 def read_fold_runs(runs: Sequence[str | Path], samples: Sequence[Sample]) -> list[FoldRun]:
     """Read the runs' model.json; raise FoldError unless they are one split covering `samples`."""
@@ -87,7 +92,7 @@ def alone(run: FoldRun, enhance: str | None = None) -> Detect:
     detector = zoo.open_detector(
         model=str(run.model_path),
         score_threshold=0.0,
-        enhance=enhance or run.info.details.get('enhance') or 'off',
+        enhance=enhance or run.enhance or 'off',
     )
     return lambda rgb: detector.detect(rgb).detections
 
@@ -109,7 +114,7 @@ def auto(run: FoldRun, plain_enhance: str = 'off') -> Detect:
     fog = zoo.open_detector(
         model=str(run.model_path),
         score_threshold=0.0,
-        enhance=run.info.details.get('enhance') or plain_enhance,
+        enhance=run.enhance or plain_enhance,
     )
     models = TwoModels(Choice(plain, plain.defaults), Choice(fog, fog.defaults))
     return lambda rgb: models.detect(rgb)[0].detections

@@ -168,8 +168,10 @@ def _pool_plan(
     sampler = Sampler.build(files, classes, config.repeat_threshold)
     if config.fog_folds:
         fog = fog_images(config)
-        fog_boxes = fog_truth(labels, config.fog_complete)
-        truth.update({p: t for p, t in fog_boxes.items() if p in set(fog)})
+        trained_on = set(fog)
+        truth.update(
+            {p: t for p, t in fog_truth(labels, config.fog_complete).items() if p in trained_on}
+        )
         sampler = sampler.with_extra(fog, config.fog_share)
     log(
         'draws per pool: '
