@@ -81,3 +81,18 @@ def test_invoke_works_after_preprocessing(model_path):
         model.interpreter.invoke()  # raises if a view of the input tensor is still alive
         count = model.interpreter.get_tensor(model.info.outputs.count)
         assert count.size == 1 and 0 <= count.reshape(-1)[0] <= model.info.max_detections
+
+
+@pytest.mark.parametrize('channels', [1, 3, 4])
+def test_quality_alone_is_what_the_input_is_measured_as(model_path, channels):
+    """An image judged without detecting (eval's per-image fog choice) sees the model input."""
+    model = Model(model_path)
+    pre = Preprocessor(model.interpreter, model.info.input)
+    rng = np.random.default_rng(3)
+    shape = (240, 320) + ((channels,) if channels > 1 else ())
+    image = cv2.GaussianBlur(rng.integers(0, 256, size=shape, dtype=np.uint8), (0, 0), 4)
+    before = model.interpreter.get_tensor(model.info.input.index).copy()
+    alone = pre.quality(image)
+    assert np.array_equal(model.interpreter.get_tensor(model.info.input.index), before)
+    measured, _ = pre(image)  # what a detection measures (enhance off)
+    assert alone == measured

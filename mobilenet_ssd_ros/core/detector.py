@@ -121,6 +121,10 @@ class Detector:
         spec = self.model.info.input
         return spec.width, spec.height
 
+    def input_quality(self, image: np.ndarray) -> ImageQuality:
+        """Return the quality of `image` resized to the model input, without detecting."""
+        return self._preprocess.quality(image)
+
     def settings(
         self,
         score_threshold: float = 0.5,

@@ -33,11 +33,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
 
 from .detector import Detector, FrameResult, FrameSettings
-from .enhance import AutoGate, ImageQuality, measure
+from .enhance import AutoGate, ImageQuality
 
 
 @dataclass(frozen=True)
@@ -133,14 +132,9 @@ class TwoModels:
             return self.current(switch)
         if self.fog is None:
             return self.clear
-        # Resized as the detector's preprocessing does, so that an image is judged as the
-        # node's switch judges a frame (by the quality of the model-sized input).
-        small = cv2.resize(image, self.clear.detector.input_size, interpolation=cv2.INTER_LINEAR)
-        if small.ndim == 2:
-            small = cv2.cvtColor(small, cv2.COLOR_GRAY2RGB)
-        elif small.shape[2] == 4:
-            small = cv2.cvtColor(small, cv2.COLOR_RGBA2RGB)
-        return self.fog if self.rule.enter(measure(small)) else self.clear
+        # Judged on the model-sized input, as the node's switch judges a frame.
+        quality = self.clear.detector.input_quality(image)
+        return self.fog if self.rule.enter(quality) else self.clear
 
     def detect(
         self, image: np.ndarray, switch: FogSwitch | None = None, stamp_s: float = 0.0

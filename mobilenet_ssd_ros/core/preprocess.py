@@ -35,7 +35,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .enhance import Enhancer, ImageQuality
+from .enhance import Enhancer, ImageQuality, measure
 from .model import InputSpec
 
 # cvtColor codes that turn a resized image of N channels into RGB.
@@ -95,6 +95,18 @@ class Preprocessor:
         small = self._buffer(channels)
         cv2.resize(image, self._size, dst=small, interpolation=cv2.INTER_LINEAR)
         cv2.cvtColor(small, _TO_RGB[channels], dst=out)
+
+    def quality(self, image: np.ndarray) -> ImageQuality:
+        """
+        Measure `image` as the model would see it, without touching the input tensor.
+
+        So that an image judged alone (no camera stream) is judged on the same model-sized
+        RGB pixels that a frame's quality comes from.
+        """
+        check_image(image)
+        rgb = self._buffer(3)
+        self._resize_rgb(image, rgb)
+        return measure(rgb)
 
     def __call__(
         self, image: np.ndarray, enhancer: Enhancer = Enhancer()
