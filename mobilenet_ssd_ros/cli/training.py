@@ -20,6 +20,7 @@ import argparse
 import sys
 
 from ..core.enhance import METHODS
+from ..training.pools import FOG_COMPLETE
 
 
 def add(sub) -> None:
@@ -89,7 +90,7 @@ def add(sub) -> None:
     )
     p.add_argument(
         '--fog-complete',
-        choices=['dawn', 'all'],
+        choices=list(FOG_COMPLETE),
         default='dawn',
         help='with --fog-folds: the classes a fog image labels completely, so that a teacher '
         "detection no box confirms is background: DAWN's six (default) or all",
