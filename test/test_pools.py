@@ -81,6 +81,22 @@ def test_a_box_follows_its_object_through_crop_and_flip():
     assert flips == {True, False}  # both ways were checked, on kept boxes
 
 
+def test_without_crop_the_whole_frame_is_kept_and_boxes_only_flip():
+    """--fog-crop off: the frame keeps every pixel row and column; a box moves only by the flip."""
+    frame = np.random.default_rng(5).integers(0, 256, size=(90, 160, 3), dtype=np.uint8)
+    box = np.array([[0.2, 0.1, 0.6, 0.3]], np.float32)
+    flips = set()
+    for seed in range(12):
+        out, crop = augment(frame, np.random.default_rng(seed), crop=False)
+        assert out.shape == frame.shape
+        assert (crop.top, crop.left, crop.height, crop.width) == (0.0, 0.0, 1.0, 1.0)
+        moved, kept = crop.boxes(box)
+        expected = [0.2, 0.7, 0.6, 0.9] if crop.flipped else [0.2, 0.1, 0.6, 0.3]
+        assert kept[0] and moved[0].tolist() == pytest.approx(expected)
+        flips.add(crop.flipped)
+    assert flips == {True, False}
+
+
 def test_a_box_mostly_cut_away_is_dropped():
     crop = augment(np.zeros((100, 100, 3), np.uint8), np.random.default_rng(0))[1]
     crop = type(crop)(top=0.0, left=0.0, height=0.5, width=0.5, flipped=False)
@@ -228,7 +244,7 @@ def test_a_fog_fold_run_records_its_folds_and_never_sees_its_held_out_images(tmp
     )
     assert 'held-out fold from 0 to folds - 1' in capsys.readouterr().err
     assert cli.main([*args, '--fog-enhance', 'auto', '--output', str(tmp_path / 'y')]) == 2
-    assert '--fog-complete need --fog-folds' in capsys.readouterr().err
+    assert '--fog-crop need --fog-folds' in capsys.readouterr().err
     assert cli.main([*args, '--fog-complete', 'all', '--output', str(tmp_path / 'z')]) == 2
     assert 'need --fog-folds' in capsys.readouterr().err
     assert info['fog_complete'] == 'dawn'  # the default: DAWN's six classes
@@ -236,3 +252,36 @@ def test_a_fog_fold_run_records_its_folds_and_never_sees_its_held_out_images(tmp
     assert cli.main([*args, *fog[:-1], str(every), '--fog-complete', 'all']) == 0
     assert json.loads((every / 'model.json').read_text())['fog_complete'] == 'all'
     assert info['enhance'] == info['fog_enhance'] == 'off'  # what the node runs it with
+    assert info['fog_crop'] == 'random'  # the default: cut as every training image
+    assert cli.main([*args, '--fog-crop', 'off', '--output', str(tmp_path / 'c')]) == 2
+    assert '--fog-crop need --fog-folds' in capsys.readouterr().err
+
+
+def test_fog_crop_off_trains_on_whole_fog_frames_only(tmp_path, monkeypatch):
+    """With --fog-crop off the fog images reach the student whole; the pools' are still cut."""
+    from mobilenet_ssd_ros.training import train as training
+
+    seen = []  # (a fog frame?, cropped?) per image drawn
+    read = []  # the path of the image read last: the one augment() gets next
+
+    def reading(path):
+        read.append(path)
+        return pools.read_rgb(path)
+
+    def recording(rgb, rng, crop=True):
+        seen.append((pools.FOG in Path(read[-1]).parts, crop))
+        return augment(rgb, rng, crop)
+
+    monkeypatch.setattr(training, 'read_rgb', reading)
+    monkeypatch.setattr(training, 'augment', recording)
+    args = ['train', '--resolution', '128', '--batch', '8', '--images', '4', '--steps', '1']
+    fog = ['--fog-folds', '5', '--fog-fold', '0', '--fog-share', '0.5']
+    run = tmp_path / 'whole'
+    assert cli.main([*args, *fog, '--fog-crop', 'off', '--output', str(run)]) == 0
+    assert json.loads((run / 'model.json').read_text())['fog_crop'] == 'off'
+    whole = [cropped for fog_frame, cropped in seen if fog_frame]
+    assert whole and not any(whole)  # some fog images drawn, none of them cut
+    assert all(cropped for fog_frame, cropped in seen if not fog_frame)
+    seen.clear()
+    assert cli.main([*args, *fog, '--output', str(tmp_path / 'cut')]) == 0
+    assert all(cropped for _, cropped in seen)  # the default cuts every image

@@ -20,7 +20,7 @@ import argparse
 import sys
 
 from ..core.enhance import METHODS
-from ..training.pools import FOG_COMPLETE
+from ..training.pools import FOG_COMPLETE, FOG_CROP
 
 
 def add(sub) -> None:
@@ -94,6 +94,13 @@ def add(sub) -> None:
         default='dawn',
         help='with --fog-folds: the classes a fog image labels completely, so that a teacher '
         "detection no box confirms is background: DAWN's six (default) or all",
+    )
+    p.add_argument(
+        '--fog-crop',
+        choices=list(FOG_CROP),
+        default='random',
+        help='with --fog-folds: cut the fog images at random as every training image '
+        '(default), or train on them whole (off), as the node sees its frames',
     )
     p.add_argument(
         '--fog-share',
@@ -183,6 +190,7 @@ def run(args: argparse.Namespace) -> int:
         fog_share=args.fog_share if args.fog_folds else 0.0,
         fog_enhance=args.fog_enhance,
         fog_complete=args.fog_complete,
+        fog_crop=args.fog_crop,
     )
     try:
         path = train(

@@ -56,14 +56,24 @@ class Crop:
         return moved[kept].astype(np.float32), kept
 
 
-def augment(rgb: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, Crop]:
-    """Random crop (40-100% of the area, aspect 3:4 to 4:3), flip and colour jitter."""
+def augment(
+    rgb: np.ndarray, rng: np.random.Generator, crop: bool = True
+) -> tuple[np.ndarray, Crop]:
+    """
+    Random crop (40-100% of the area, aspect 3:4 to 4:3), flip and colour jitter.
+
+    `crop` False keeps the whole frame: a crop enlarges what it keeps, and a model that must
+    find small distant objects in whole frames (DAWN's cars in fog) learnt from crops what
+    the whole frames do not show (docs/TRAINING.md).
+    """
     h, w = rgb.shape[:2]
-    area = rng.uniform(0.4, 1.0) * h * w
-    aspect = np.exp(rng.uniform(np.log(3 / 4), np.log(4 / 3)))
-    ch = int(min(h, round(np.sqrt(area / aspect))))
-    cw = int(min(w, round(np.sqrt(area * aspect))))
-    top, left = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
+    top, left, ch, cw = 0, 0, h, w
+    if crop:
+        area = rng.uniform(0.4, 1.0) * h * w
+        aspect = np.exp(rng.uniform(np.log(3 / 4), np.log(4 / 3)))
+        ch = int(min(h, round(np.sqrt(area / aspect))))
+        cw = int(min(w, round(np.sqrt(area * aspect))))
+        top, left = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
     bottom, right = top + ch, left + cw
     out = rgb[top:bottom, left:right]
     flipped = bool(rng.random() < 0.5)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .pools import FOG_COMPLETE, POOLS
+from .pools import FOG_COMPLETE, FOG_CROP, POOLS
 from .weather import chosen_effects
 from ..core.enhance import METHODS
 
@@ -63,6 +63,7 @@ class TrainConfig:
     fog_share: float = 0.0
     fog_enhance: str = 'off'  # the fog images through this enhancement, for student and teacher
     fog_complete: str = 'dawn'  # classes complete on a fog image (pools.fog_truth): dawn, all
+    fog_crop: str = 'random'  # the fog images randomly cropped, or whole ('off'; augment.py)
 
 
 class TrainError(RuntimeError):
@@ -113,10 +114,11 @@ def check_fog(config: TrainConfig) -> None:
             or config.fog_fold != -1
             or config.fog_enhance != 'off'
             or config.fog_complete != 'dawn'
+            or config.fog_crop != 'random'
         ):
             raise TrainError(
-                '--fog-share, --fog-fold, --fog-enhance and --fog-complete need --fog-folds '
-                '(k-fold on DAWN fog)'
+                '--fog-share, --fog-fold, --fog-enhance, --fog-complete and --fog-crop need '
+                '--fog-folds (k-fold on DAWN fog)'
             )
         return
     if config.fog_folds < 2 or not -1 <= config.fog_fold < config.fog_folds:
@@ -132,6 +134,8 @@ def check_fog(config: TrainConfig) -> None:
         raise TrainError(f'--fog-enhance must be one of {", ".join(METHODS)}')
     if config.fog_complete not in FOG_COMPLETE:
         raise TrainError(f'--fog-complete must be one of {", ".join(FOG_COMPLETE)}')
+    if config.fog_crop not in FOG_CROP:
+        raise TrainError(f'--fog-crop must be one of {", ".join(FOG_CROP)}')
 
 
 def torch_device(name: str) -> torch.device:

@@ -207,6 +207,8 @@ def fog_folds(seed: int, folds: int) -> list[list[Path]]:
 
 # Which classes count as completely labelled on a fog image (TrainConfig.fog_complete).
 FOG_COMPLETE = ('dawn', 'all')
+# How a fog image is cut before training (TrainConfig.fog_crop): as every image, or whole.
+FOG_CROP = ('random', 'off')
 
 
 def fog_truth(labels: LabelMap, complete_classes: str = 'dawn') -> dict[Path, Truth]:

@@ -193,6 +193,7 @@ def _fog_record(config: TrainConfig) -> dict:
         'fog_share': config.fog_share,
         'fog_enhance': config.fog_enhance,
         'fog_complete': config.fog_complete,
+        'fog_crop': config.fog_crop,
         'enhance': config.fog_enhance,  # what the node runs it with (until measured otherwise)
         'fog_held_out_images': (
             [p.name for p in folds[config.fog_fold]] if config.fog_fold >= 0 else []
@@ -250,8 +251,9 @@ def train(
             rgb = read_rgb(sampler.files[index])
             if rgb is None:
                 raise TrainError(f'{sampler.files[index]}: not a readable image')
-            clean, crop = augment(rgb, rng)
-            if fog_enhancer is not None and pool_of(sampler.files[index]) == FOG:
+            foggy = pool_of(sampler.files[index]) == FOG
+            clean, crop = augment(rgb, rng, crop=not (foggy and config.fog_crop == 'off'))
+            if fog_enhancer is not None and foggy:
                 fog_enhancer(clean)  # the fog model learns what it will see: enhanced frames
             seen = truth.get(sampler.files[index], NO_TRUTH).moved(crop)
             view = cv2.resize(clean, size, interpolation=cv2.INTER_LINEAR)
